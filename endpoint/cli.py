@@ -1,0 +1,126 @@
+"""The ``gongkai`` command line: convert, validate, load, serve, dump.
+
+Every command is thin: it parses options and calls the library. Exit codes: 0 success,
+1 some input failed (or SHACL violations), 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from converter.iris import DEFAULT_BASE
+
+app = typer.Typer(
+    help="Gongkai: government information-disclosure annual reports as Linked Open Data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+BaseUrl = Annotated[
+    str,
+    typer.Option("--base-url", envvar="GONGKAI_BASE_URL", help="Public base URL of the data IRIs."),
+]
+StoreDir = Annotated[
+    Path,
+    typer.Option("--store", envvar="GONGKAI_STORE", help="Folder of the on-disk Oxigraph store."),
+]
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[Path], typer.Argument(help="Report files or folders of them.")],
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", help="Output: .nq, .trig or .ttl file, or a folder (one file per report), or - for N-Quads on stdout."),
+    ],
+    manifest: Annotated[
+        Path | None,
+        typer.Option("--manifest", help="CSV with columns file,url,agency,year,published; it wins over what is read."),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a JSON record of every file's outcome here.")
+    ] = None,
+    base_url: BaseUrl = DEFAULT_BASE,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Convert report files into RDF (one named graph per report)."""
+    from converter.errors import GongkaiError
+    from endpoint.commands.convert import run_convert
+
+    try:
+        code = run_convert(inputs, out, manifest=manifest, report=report, base_url=base_url, jobs=jobs, quiet=quiet)
+    except GongkaiError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    data: Annotated[list[Path], typer.Argument(help="RDF files (.nq, .trig, .ttl) to validate.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary line.")] = False,
+) -> None:
+    """Validate converted RDF against the SHACL shapes; exit 1 on violations (warnings allowed)."""
+    from endpoint.commands.validate import run_validate
+
+    raise typer.Exit(run_validate(data, quiet=quiet))
+
+
+@app.command()
+def load(
+    data: Annotated[list[Path], typer.Argument(help="RDF files (.nq, .trig) to load, one graph per report.")],
+    store: StoreDir = Path("build/store"),
+    base_url: BaseUrl = DEFAULT_BASE,
+) -> None:
+    """Load converted reports (and the ontology) into the on-disk store; a report loaded again replaces its graph."""
+    from endpoint.commands.publish import run_load
+
+    raise typer.Exit(run_load(data, store, base_url=base_url))
+
+
+@app.command()
+def dump(
+    store: StoreDir = Path("build/store"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the dump files.")] = Path("build/dumps"),
+    base_url: BaseUrl = DEFAULT_BASE,
+) -> None:
+    """Write gzip N-Quads and Turtle dumps (all, and per year) with checksums."""
+    from endpoint.commands.publish import run_dump
+
+    raise typer.Exit(run_dump(store, out, base_url=base_url))
+
+
+@app.command()
+def serve(
+    store: StoreDir = Path("build/store"),
+    dumps: Annotated[Path, typer.Option("--dumps", help="Folder of dump files made by `gongkai dump`.")] = Path("build/dumps"),
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    base_url: Annotated[str | None, typer.Option("--base-url", envvar="GONGKAI_BASE_URL")] = None,
+    query_timeout: Annotated[float | None, typer.Option("--query-timeout", help="Seconds before a SPARQL query is stopped.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Serve the store: SPARQL, Linked Data pages, dumps."""
+    from endpoint.commands.publish import run_serve
+    from endpoint.settings import Settings
+
+    settings = Settings.from_env(
+        store=store, dumps_dir=dumps, host=host, port=port, base_url=base_url, query_timeout_s=query_timeout
+    )
+    raise typer.Exit(run_serve(settings, workers=workers))

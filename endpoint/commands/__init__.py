@@ -1,0 +1,1 @@
+"""Command implementations behind ``endpoint.cli``: one module per area."""
