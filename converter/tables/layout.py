@@ -240,6 +240,15 @@ LEGACY = [
     Concept("legacy", "litigation", "行政诉讼数", "administrative lawsuits", close_match=("proceeding", "litigation"), aliases=("行政诉讼",)),
 ]
 
+# ---------------------------------------------------------------------------------------------
+# Units of measure (``sdmx-attribute:unitMeasure``) for money (gk:amount) and legacy quantities.
+UNIT = [
+    Concept("unit", "yuan", "元", "yuan"),
+    Concept("unit", "wan-yuan", "万元", "ten thousand yuan"),
+    Concept("unit", "wan-tiao", "万条", "ten thousand entries"),
+    Concept("unit", "item", "件", "item", aliases=("条", "项")),
+]
+
 SCHEMES: dict[str, tuple[str, str, list[Concept]]] = {
     "template": ("年度报告格式", "template generation", TEMPLATE),
     "applicant": ("申请人情况", "applicant", APPLICANT),
@@ -250,6 +259,7 @@ SCHEMES: dict[str, tuple[str, str, list[Concept]]] = {
     "item": ("信息内容", "information item (表二)", ITEM),
     "column": ("主动公开统计项", "proactive-disclosure column (表二)", COLUMN),
     "legacy": ("2008年条例年度报告统计项", "legacy report figure", LEGACY),
+    "unit": ("计量单位", "unit of measure", UNIT),
 }
 
 CONCEPTS: dict[tuple[str, str], Concept] = {

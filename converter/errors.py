@@ -1,0 +1,94 @@
+"""Errors and quality issues.
+
+Issues are data (a reader returns values together with the issues it found); exceptions are kept
+for files that cannot go on at all. Every issue code is registered in ``ISSUE_CODES`` with a
+one-line description and documented in docs/issues.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class GongkaiError(Exception):
+    """Base of every error Gongkai raises on purpose; its message is meant for the user."""
+
+
+class SourceUnreadable(GongkaiError):
+    """The file cannot be read or decoded, or is empty."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class NotAReport(GongkaiError):
+    """The file has text, but no statutory table or legacy figure could be found in it."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class MetadataMissing(GongkaiError):
+    """The agency or the year of a report could not be found (and no manifest supplies it)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class OptionsError(GongkaiError):
+    """Bad options or manifest (a usage error, exit status 2)."""
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+ISSUE_CODES: dict[str, str] = {
+    "missing-cell": "a table row has fewer cells than the template; the missing cells were resolved by arithmetic or left out",
+    "cell-inferred": "a value was placed by the table's own arithmetic because its cell was missing or shifted",
+    "cell-ambiguous": "a cell could not be placed or split with certainty; it is left out",
+    "blank-cell": "a cell is printed blank; no value is published for it",
+    "truncated-header": "a column header is cut short in the source; the column was placed by its position",
+    "unit-missing": "a money amount is stated without a unit; the number is published as printed, unscaled",
+    "unit-from-header": "the unit of a value is stated in its column header, not in the cell",
+    "sum-mismatch": "a total does not equal the sum of its parts, or the 勾稽关系 does not hold",
+    "digits-lost": "digits appear to be lost in the extracted text (e.g. a date range without its digits)",
+    "title-missing": "the report has no title; agency and year were read from the body",
+    "agency-inferred": "the agency name was inferred from the body text, not read from a title",
+    "year-inferred": "the report year was inferred from the body text, not read from a title",
+    "table-missing": "a statutory table was not found in the report",
+    "label-mismatch": "a row label does not match the template row at its position",
+    "cells-run-together": "digits of several cells ran together; split using the column count and arithmetic",
+    "legacy-from-prose": "a legacy figure was read from the report's prose, not from a table",
+    "prose-table-mismatch": "the prose states a different number than the table for the same figure",
+    "not-read": "part of the report was seen but not converted",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a report.
+
+    ``target`` names what it concerns: ``None`` for the report, else a tuple ``(table, code,
+    code…)`` that identifies one observation (the same parts as its IRI).
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    target: tuple[str, ...] | None = None
+    source_text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in ISSUE_CODES:
+            raise ValueError(f"unknown issue code {self.code!r}; register it in ISSUE_CODES")

@@ -1,0 +1,39 @@
+"""Extractors: one module per input shape, each ``extract(path) -> SourceDoc``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from converter.errors import SourceUnreadable
+from converter.model import SourceDoc
+
+SUFFIXES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown"}
+
+
+def extract(path: Path) -> SourceDoc:
+    """Read any supported file into lines of text.
+
+    :raises SourceUnreadable: unknown type, unreadable, empty or undecodable file.
+    """
+    suffix = path.suffix.lower()
+    if suffix in SUFFIXES:
+        from converter.extract.text import extract_text
+
+        return extract_text(path)
+    supported = ", ".join(sorted(SUFFIXES))
+    raise SourceUnreadable(path, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}")
+
+
+def read_bytes(path: Path) -> tuple[bytes, str]:
+    """The file's bytes and their SHA-256.
+
+    :raises SourceUnreadable: the file cannot be read or is empty.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceUnreadable(path, f"cannot read file: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise SourceUnreadable(path, "file is empty")
+    return data, hashlib.sha256(data).hexdigest()

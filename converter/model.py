@@ -1,0 +1,71 @@
+"""Plain data passed between the converter's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from converter.errors import Issue
+from converter.tables.layout import Generation, Measure
+
+
+@dataclass(frozen=True)
+class Token:
+    """One cell of extracted text: its text and where it stood."""
+
+    text: str
+    line: int  # 1-based line in the extracted text
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A source file reduced to lines of text, with its identity."""
+
+    path: Path
+    sha256: str
+    media_type: str
+    lines: tuple[str, ...]
+    pages: tuple[int, ...] | None = None  # page of each line, for PDFs
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One observation-to-be: a table cell placed in the template."""
+
+    table: str  # table2 | table3 | table4 | legacy
+    codes: tuple[tuple[str, str], ...]  # ((scheme, notation), …) for each dimension, in IRI order
+    measure: Measure
+    value: Decimal
+    source_text: str
+    row_label: str
+    column_label: str
+    line: int | None = None
+    page: int | None = None
+    unit: str | None = None  # unit notation (yuan, wan-yuan, wan-tiao, item)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.table, *(notation for _, notation in self.codes))
+
+
+@dataclass
+class ReportMeta:
+    agency: str
+    year: int
+    title: str | None
+    published: str | None = None  # ISO date
+    url: str | None = None
+
+
+@dataclass
+class Report:
+    """Everything read from one source file."""
+
+    source: SourceDoc
+    meta: ReportMeta
+    generation: Generation
+    evidence: str
+    cells: list[Cell] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)

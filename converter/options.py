@@ -1,0 +1,59 @@
+"""Converter options and the manifest (CSV: file, url, agency, year, published)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from converter.errors import OptionsError
+from converter.iris import DEFAULT_BASE
+
+MANIFEST_COLUMNS = ("file", "url", "agency", "year", "published")
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    url: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    base_url: str = DEFAULT_BASE
+    manifest: dict[str, ManifestRow] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise OptionsError(f"base URL must start with http:// or https://, got {self.base_url!r}")
+
+    def manifest_row(self, path: Path) -> ManifestRow | None:
+        return self.manifest.get(path.name) or self.manifest.get(str(path))
+
+
+def read_manifest(path: Path) -> dict[str, ManifestRow]:
+    """Rows keyed by the ``file`` column (a file name or path as given).
+
+    :raises OptionsError: unreadable file, missing ``file`` column, or a bad year.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or "file" not in reader.fieldnames:
+                raise OptionsError(f"{path}: manifest needs a header with the columns {', '.join(MANIFEST_COLUMNS)}")
+            rows: dict[str, ManifestRow] = {}
+            for number, record in enumerate(reader, start=2):
+                year = (record.get("year") or "").strip()
+                if year and not year.isdigit():
+                    raise OptionsError(f"{path}:{number}: year must be a number, got {year!r}")
+                rows[record["file"].strip()] = ManifestRow(
+                    url=(record.get("url") or "").strip() or None,
+                    agency=(record.get("agency") or "").strip() or None,
+                    year=int(year) if year else None,
+                    published=(record.get("published") or "").strip() or None,
+                )
+            return rows
+    except OSError as exc:
+        raise OptionsError(f"{path}: cannot read manifest: {exc.strerror or exc}") from None

@@ -1,0 +1,166 @@
+"""One file → one ``Report``; many files with a per-file boundary, so one bad file never stops
+the others."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from converter import iris
+from converter.checks import check_cells
+from converter.detect import detect_generation, locate_tables
+from converter.errors import GongkaiError, Issue, MetadataMissing, NotAReport, Severity
+from converter.extract import SUFFIXES, extract
+from converter.metadata import read_metadata
+from converter.model import Cell, Report, ReportMeta
+from converter.options import ConvertOptions
+from converter.tables.layout import Generation
+from converter.tables.legacy import read_legacy
+from converter.tables.table2 import read_table2
+from converter.tables.table3 import read_table3
+from converter.tables.table4 import read_table4
+from converter.tokens import tokenize
+
+log = logging.getLogger(__name__)
+
+
+def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
+    """Read one report file.
+
+    :raises GongkaiError: the file cannot be read, is not a report, or has no agency/year.
+    """
+    options = options or ConvertOptions()
+    doc = extract(path)
+    tokens = tokenize(doc)
+    meta_read = read_metadata(doc.lines)
+    issues: list[Issue] = list(meta_read.issues)
+    row = options.manifest_row(path)
+    agency = (row.agency if row else None) or meta_read.agency
+    year = (row.year if row else None) or meta_read.year
+    if row and (row.agency or row.year):  # the manifest wins; drop what it makes moot
+        moot = {"agency-inferred", "title-missing"} if row.agency else set()
+        moot |= {"year-inferred"} if row.year else set()
+        issues = [i for i in issues if i.code not in moot]
+    if agency is None:
+        raise MetadataMissing(path, "no title names the agency and none could be inferred from the body; give it in a --manifest")
+    if year is None:
+        raise MetadataMissing(path, "the report year could not be found; give it in a --manifest")
+
+    regions = locate_tables(tokens)
+    generation, evidence = detect_generation(tokens, regions, year)
+    if generation is None:
+        raise NotAReport(path, f"not a disclosure report or no recognisable table: {evidence}")
+
+    cells: list[Cell] = []
+    if generation is Generation.LEGACY:
+        found, notes = read_legacy(tokens, doc.lines)
+        cells += found
+        issues += notes
+    else:
+        for name, region, reader in (
+            ("表二", regions.table2, lambda t: read_table2(t, generation)),
+            ("表三", regions.table3, lambda t: read_table3(t, generation)),
+            ("表四", regions.table4, read_table4),
+        ):
+            if region is None:
+                issues.append(Issue("table-missing", Severity.WARNING, f"{name} was not found in the report"))
+                continue
+            found, notes = reader(tokens[region[0] : region[1]])
+            cells += found
+            issues += notes
+        issues += check_cells(cells, generation)
+    if not cells:
+        raise NotAReport(path, "no table cell could be read")
+    meta = ReportMeta(
+        agency=agency,
+        year=year,
+        title=meta_read.title,
+        published=(row.published if row else None) or meta_read.published,
+        url=row.url if row else None,
+    )
+    return Report(source=doc, meta=meta, generation=generation, evidence=evidence, cells=cells, issues=issues)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input file."""
+
+    path: Path
+    report: Report | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given, and the supported files inside folders (sorted, recursive)."""
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            files += sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        else:
+            files.append(item)
+    return files
+
+
+def _convert_one(path: Path, options: ConvertOptions) -> Outcome:
+    try:
+        return Outcome(path, convert_file(path, options), None)
+    except GongkaiError as exc:
+        return Outcome(path, None, str(exc))
+    except Exception as exc:
+        log.debug("internal error converting %s", path, exc_info=True)
+        return Outcome(path, None, f"{path}: internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def convert_many(
+    paths: Iterable[Path],
+    options: ConvertOptions | None = None,
+    jobs: int = 1,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Convert every file, in parallel when ``jobs > 1``; outcomes come back in input order.
+
+    Two files that yield the same report (agency and year) are an error for the second one.
+    """
+    options = options or ConvertOptions()
+    files = list(paths)
+    outcomes = dict(_run(files, options, jobs, on_outcome))
+    ordered = [outcomes[i] for i in range(len(files))]
+    seen: dict[str, Path] = {}
+    for index, outcome in enumerate(ordered):
+        if outcome.report is None:
+            continue
+        meta = outcome.report.meta
+        iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
+        if iri in seen:
+            ordered[index] = Outcome(outcome.path, None, f"{outcome.path}: same agency and year as {seen[iri]} ({meta.agency} {meta.year}); not converted twice")
+        else:
+            seen[iri] = outcome.path
+    return ordered
+
+
+def _run(
+    files: list[Path], options: ConvertOptions, jobs: int, on_outcome: Callable[[Outcome], None] | None
+) -> Iterator[tuple[int, Outcome]]:
+    jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if jobs == 1 or len(files) < 4:
+        for index, path in enumerate(files):
+            outcome = _convert_one(path, options)
+            if on_outcome:
+                on_outcome(outcome)
+            yield index, outcome
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_convert_one, path, options): i for i, path in enumerate(files)}
+        for future in as_completed(futures):
+            outcome = future.result()
+            if on_outcome:
+                on_outcome(outcome)
+            yield futures[future], outcome

@@ -1,0 +1,110 @@
+"""Placing the cells of a row that came out short, by the table's own arithmetic.
+
+A row that should have ``n`` cells but shows ``k < n`` values lost some cells in extraction, and we
+do not know which. Every placement of the ``k`` values (in order) among the ``n`` positions is a
+candidate; a missing cell that a row equation (parts + total) determines is filled in. Candidates
+are then scored against the rest of the table's equations; only values that every best-scoring
+candidate agrees on are kept. Nothing is guessed: a position the arithmetic cannot decide stays
+``None``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+Vector = tuple[Decimal | None, ...]
+# A row equation: the indices of the parts and the index of their total.
+Group = tuple[tuple[int, ...], int]
+
+MAX_COMBINATIONS = 50_000
+
+
+def fill_groups(vector: list[Decimal | None], groups: Sequence[Group]) -> bool:
+    """Fill the one unknown of each equation; ``False`` when that would make a count negative."""
+    for parts, total in groups:
+        unknown = [i for i in (*parts, total) if vector[i] is None]
+        if len(unknown) != 1:
+            continue
+        (missing,) = unknown
+        known_parts = sum((vector[i] or Decimal(0)) for i in parts if i != missing)
+        if missing == total:
+            vector[missing] = known_parts
+        else:
+            value = (vector[total] or Decimal(0)) - known_parts
+            if value < 0:
+                return False
+            vector[missing] = value
+    return True
+
+
+def row_candidates(values: Sequence[Decimal | None], n: int, groups: Sequence[Group]) -> list[Vector]:
+    """Every distinct full row the ``values`` could come from.
+
+    >>> row_candidates([Decimal(5), Decimal(0), Decimal(5)], 4, [((0, 1, 2), 3)])[:2]
+    [(Decimal('5'), Decimal('0'), Decimal('5'), Decimal('10')), (Decimal('5'), Decimal('0'), Decimal('0'), Decimal('5'))]
+    """
+    seen: dict[Vector, None] = {}
+    for positions in itertools.combinations(range(n), len(values)):
+        vector: list[Decimal | None] = [None] * n
+        for position, value in zip(positions, values, strict=True):
+            vector[position] = value
+        if fill_groups(vector, groups):
+            seen.setdefault(tuple(vector), None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Per short row: the resolved vector (``None`` where undecided), whether a cell needed the
+    arithmetic, and how many equations the best placement still breaks."""
+
+    rows: dict[str, Vector]
+    inferred: dict[str, tuple[bool, ...]]
+    violations: int
+    candidates: int
+
+
+def resolve(
+    complete: Mapping[str, Vector],
+    short: Mapping[str, Sequence[Decimal | None]],
+    n: int,
+    groups: Sequence[Group],
+    score: Callable[[Mapping[str, Vector]], int],
+) -> Resolution:
+    """Choose placements for the ``short`` rows that break the fewest of the table's equations."""
+    options = {key: row_candidates(values, n, groups) for key, values in short.items()}
+    inferred = {
+        key: tuple(len({c[i] for c in cands}) > 1 for i in range(n)) for key, cands in options.items()
+    }
+    keys = [k for k, cands in options.items() if cands]
+    total = 1
+    for key in keys:
+        total *= len(options[key])
+    if total > MAX_COMBINATIONS:  # too many to try jointly: keep only what every candidate agrees on
+        rows = {key: _agreement(options[key], n) for key in keys}
+        return Resolution(rows, inferred, violations=-1, candidates=total)
+    best: list[tuple[Vector, ...]] = []
+    best_score: int | None = None
+    for combo in itertools.product(*(options[k] for k in keys)):
+        table = dict(complete)
+        table.update(zip(keys, combo, strict=True))
+        value = score(table)
+        if best_score is None or value < best_score:
+            best, best_score = [combo], value
+        elif value == best_score:
+            best.append(combo)
+    rows = {key: _agreement([combo[i] for combo in best], n) for i, key in enumerate(keys)}
+    for key in short:
+        rows.setdefault(key, (None,) * n)
+    return Resolution(rows, inferred, violations=best_score or 0, candidates=total)
+
+
+def _agreement(candidates: Sequence[Vector], n: int) -> Vector:
+    if not candidates:
+        return (None,) * n
+    return tuple(
+        candidates[0][i] if len({c[i] for c in candidates}) == 1 else None for i in range(n)
+    )

@@ -1,0 +1,136 @@
+"""表二 主动公开政府信息情况: item rows under 第二十条 provision blocks, placed by position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from converter.errors import Issue, Severity
+from converter.model import Cell, Token
+from converter.numbers import MONEY_UNITS, header_unit, parse_number
+from converter.tables.common import is_count, squash
+from converter.tables.layout import (
+    DISCLOSURE_ROWS,
+    TEMPLATE_UNITS,
+    DisclosureRow,
+    Generation,
+    Measure,
+    concept,
+)
+from converter.tokens import Row, group_rows
+
+TABLE = "table2"
+ZH = "表二"
+
+
+def _headers(row: Row) -> list[str]:
+    """The column headers printed before a row's item label (after "信息内容")."""
+    texts = [t.text for t in row.labels[:-1]]
+    if "信息内容" in texts:
+        texts = texts[texts.index("信息内容") + 1 :]
+    return texts
+
+
+def _match_item(row: Row, layout: list[DisclosureRow]) -> int | None:
+    if not row.labels:
+        return None
+    last = squash(row.labels[-1].text)
+    for i, entry in enumerate(layout):
+        if squash(concept("item", entry.item).zh) == last:
+            return i
+    return None
+
+
+def read_table2(tokens: Sequence[Token], generation: Generation) -> tuple[list[Cell], list[Issue]]:
+    issues: list[Issue] = []
+    layout = DISCLOSURE_ROWS[generation]
+    rows = [r for r in group_rows(tokens) if r.values]
+    if len(rows) == len(layout):
+        pairs = list(zip(layout, rows, strict=True))
+        for entry, row in pairs:
+            index = _match_item(row, layout)
+            if index is not None and layout[index] is not entry:
+                issues.append(Issue("label-mismatch", Severity.WARNING, f"{ZH}: row labelled {row.labels[-1].text!r} stands where {concept('item', entry.item).zh} belongs; placed by position", source_text=row.label))
+    else:
+        issues.append(Issue("not-read", Severity.WARNING, f"{ZH} has {len(rows)} rows with numbers, expected {len(layout)}; rows were matched by their item labels"))
+        pairs = []
+        for row in rows:
+            index = _match_item(row, layout)
+            if index is None:
+                issues.append(Issue("not-read", Severity.WARNING, f"{ZH}: row {row.label!r} matches no item of the {generation.value} template; left out"))
+            else:
+                pairs.append((layout[index], row))
+
+    cells: list[Cell] = []
+    block_headers: list[str] = []
+    for entry, row in pairs:
+        headers = _headers(row)
+        if headers:
+            block_headers = headers
+            _check_headers(entry, headers, issues)
+        if len(row.values) != len(entry.columns):
+            issues.append(Issue(
+                "cell-ambiguous", Severity.WARNING,
+                f"{ZH} row {concept('item', entry.item).zh} has {len(row.values)} cells, expected {len(entry.columns)}; the row is left out",
+                source_text=" ".join(t.text for t in row.values),
+            ))
+            continue
+        for j, ((column, measure), token) in enumerate(zip(entry.columns, row.values, strict=True)):
+            cell = _read_cell(entry, column, measure, token, row, block_headers, j, issues)
+            if cell is not None:
+                cells.append(cell)
+    return cells, issues
+
+
+def _check_headers(entry: DisclosureRow, headers: list[str], issues: list[Issue]) -> None:
+    expected = [concept("column", c).zh for c, _ in entry.columns]
+    if len(headers) != len(expected):
+        return
+    for seen, wanted in zip(headers, expected, strict=True):
+        s, w = squash(seen), squash(wanted)
+        if s != w and w.startswith(s):
+            issues.append(Issue(
+                "truncated-header", Severity.INFO,
+                f"{ZH} {concept('provision', entry.provision).zh}: column header {seen!r} is cut short (template: {wanted}); the column was placed by its position",
+                source_text=seen,
+            ))
+
+
+def _read_cell(
+    entry: DisclosureRow, column: str, measure: Measure, token: Token, row: Row,
+    headers: list[str], j: int, issues: list[Issue],
+) -> Cell | None:
+    key = (TABLE, entry.provision, entry.item, column)
+    label = f"{concept('item', entry.item).zh} / {concept('column', column).zh}"
+    number = parse_number(token.text)
+    if number is None:
+        issues.append(Issue("blank-cell", Severity.WARNING, f"{ZH} {label}: printed {token.text!r}; no value published", source_text=token.text))
+        return None
+    value, unit = number.value, None
+    if measure is Measure.COUNT and not is_count(value):
+        issues.append(Issue("cell-ambiguous", Severity.WARNING, f"{ZH} {label}: {token.text!r} is not a count; left out", source_text=token.text))
+        return None
+    if measure is Measure.CHANGE and value != value.to_integral_value():
+        issues.append(Issue("cell-ambiguous", Severity.WARNING, f"{ZH} {label}: {token.text!r} is not a whole number; left out", source_text=token.text))
+        return None
+    if measure is Measure.AMOUNT:
+        header = headers[j] if j < len(headers) else ""
+        from_header = header_unit(header) or TEMPLATE_UNITS.get(column)
+        if number.unit in MONEY_UNITS:
+            unit = number.unit
+        elif from_header is not None:
+            unit = from_header
+            issues.append(Issue("unit-from-header", Severity.INFO, f"{ZH} {label}: unit {from_header} taken from the column header {header or concept('column', column).zh!r}", target=key, source_text=token.text))
+        else:
+            issues.append(Issue("unit-missing", Severity.WARNING, f"{ZH} {label}: {token.text!r} states no unit (元 or 万元?); published as printed, not rescaled", target=key, source_text=token.text))
+    return Cell(
+        table=TABLE,
+        codes=(("provision", entry.provision), ("item", entry.item), ("column", column)),
+        measure=measure,
+        value=value,
+        source_text=token.text,
+        row_label=row.labels[-1].text if row.labels else "",
+        column_label=headers[j] if j < len(headers) else concept("column", column).zh,
+        line=token.line,
+        page=token.page,
+        unit=unit,
+    )

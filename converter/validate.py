@@ -1,0 +1,306 @@
+"""SHACL validation of converted reports against ``shapes/*.ttl``.
+
+Validation runs one report at a time: every named graph of a data set is validated alone
+(whole-corpus validation grows faster than linearly, see DESIGN.md). A file is loaded into an
+in-memory Oxigraph store first, and only the graph being validated is copied into rdflib, so
+rdflib never holds more than one report. Literals are therefore validated as a store holds them
+(integer-derived datatypes read as ``xsd:integer``), i.e. as ``gongkai load`` publishes them.
+
+When the ontology graph (``https://w3id.org/gongkai/def``, with the code lists) is in the data,
+it is added to every report graph, so that the shapes can also check ``skos:inScheme``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
+
+from converter.errors import GongkaiError
+from converter.vocab import PREFIXES, VOCAB_GRAPH
+
+log = logging.getLogger(__name__)
+
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+SHAPES_NS = "https://w3id.org/gongkai/shapes#"
+
+# Formats by file suffix, for rdflib-free loading with pyoxigraph.
+_FORMATS: dict[str, ox.RdfFormat] = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+}
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
+
+# Prefixes used to show IRIs of paths, shapes and constraints in findings.
+_DISPLAY_PREFIXES: dict[str, str] = {
+    **{str(ns): prefix for prefix, ns in PREFIXES.items()},
+    SHAPES_NS: "gks",
+    str(SH): "sh",
+    "https://w3id.org/gongkai/code/": "code",
+}
+
+
+class ValidationError(GongkaiError):
+    """A data file could not be read or parsed, so it could not be validated."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL validation result.
+
+    ``focus`` and ``value`` are shown as IRIs (or literal text); ``path``, ``shape`` and
+    ``constraint`` as compact names such as ``gk:count``, ``gks:Report-year``,
+    ``sh:MinCountConstraintComponent``. ``graph`` is the report graph it was found in.
+    """
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str  # "violation" | "warning" | "info"
+    shape: str
+    constraint: str | None = None
+    value: str | None = None
+    graph: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """The result of validating some data: it conforms when there is no violation."""
+
+    conforms: bool
+    violations: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)  # sh:Warning and sh:Info results
+    graphs: int = 0  # number of graphs validated
+
+
+@functools.lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """All shapes of ``shapes/*.ttl``, parsed once per process."""
+    files = sorted(SHAPES_DIR.glob("*.ttl"))
+    if not files:
+        raise GongkaiError(f"{SHAPES_DIR}: no SHACL shapes (*.ttl) found")
+    g = Graph()
+    for f in files:
+        g.parse(f, format="turtle")
+    return g
+
+
+def validate_graph(data: Graph | Dataset) -> ValidationOutcome:
+    """Validate an rdflib graph, or each named graph of a data set on its own."""
+    if isinstance(data, Dataset):
+        graphs = [g for g in data.graphs() if len(g)]
+        vocab = next((g for g in graphs if str(g.identifier) == VOCAB_GRAPH), None)
+        units: list[tuple[str | None, Graph]] = []
+        for g in graphs:
+            if g is vocab:
+                continue
+            name = None if g.identifier == DATASET_DEFAULT_GRAPH_ID else str(g.identifier)
+            units.append((name, _with_vocab(g, vocab) if vocab is not None else g))
+        if not units and vocab is not None:
+            units.append((VOCAB_GRAPH, vocab))
+        return _combine(_validate_one(g, name) for name, g in units)
+    return _combine([_validate_one(data, None)])
+
+
+def validate_file(path: Path | str) -> ValidationOutcome:
+    """Validate a .nq, .trig (one report per named graph), .ttl or .nt file.
+
+    :raises ValidationError: the file cannot be read, has an unknown suffix, or does not parse.
+    """
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValidationError(
+            path, f"unknown RDF format {path.suffix or '(no suffix)'!r}; use .nq, .trig, .ttl or .nt"
+        )
+    store = ox.Store()
+    try:
+        with path.open("rb") as fh:
+            store.load(fh, format=fmt)
+    except OSError as exc:
+        raise ValidationError(path, f"cannot read: {exc.strerror or exc}") from None
+    except SyntaxError as exc:
+        raise ValidationError(path, f"not valid {fmt.name}: {_one_line(str(exc))}") from None
+    except ValueError as exc:  # e.g. undecodable bytes
+        raise ValidationError(path, f"cannot parse: {_one_line(str(exc))}") from None
+    return _combine(_validate_store(store))
+
+
+def iter_findings(outcome: ValidationOutcome) -> Iterator[Finding]:
+    """Violations first, then warnings."""
+    yield from outcome.violations
+    yield from outcome.warnings
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _validate_store(store: ox.Store) -> Iterator[ValidationOutcome]:
+    vocab_node = ox.NamedNode(VOCAB_GRAPH)
+    names = sorted(store.named_graphs(), key=lambda n: n.value)
+    has_vocab = any(n == vocab_node for n in names)
+    vocab = _to_graph(store, vocab_node) if has_vocab else None
+    units: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [n for n in names if n != vocab_node]
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        units.insert(0, ox.DefaultGraph())
+    if not units and vocab is not None:
+        yield _validate_one(vocab, VOCAB_GRAPH)
+        return
+    for unit in units:
+        g = _to_graph(store, unit)
+        if vocab is not None:
+            g += vocab
+        name = None if isinstance(unit, ox.DefaultGraph) else _term_str(unit)
+        yield _validate_one(g, name, inplace=True)
+
+
+def _to_graph(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> Graph:
+    g = Graph()
+    for q in store.quads_for_pattern(None, None, None, graph):
+        g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+    return g
+
+
+def _rdflib(term: object) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype in (_XSD_STRING, _RDF_LANGSTRING):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise ValidationError("<data>", f"unsupported RDF term {term!r}")
+
+
+def _with_vocab(g: Graph, vocab: Graph) -> Graph:
+    merged = Graph()
+    for triples in (g, vocab):
+        for t in triples:
+            merged.add(t)
+    return merged
+
+
+def _validate_one(data: Graph, graph_name: str | None, *, inplace: bool = False) -> ValidationOutcome:
+    conforms, report, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        advanced=True,
+        inference="none",
+        inplace=inplace,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    violations: list[Finding] = []
+    warnings: list[Finding] = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        finding = _finding(report, result, graph_name)
+        (violations if finding.severity == "violation" else warnings).append(finding)
+    key = _finding_order
+    return ValidationOutcome(
+        conforms=not violations,
+        violations=sorted(violations, key=key),
+        warnings=sorted(warnings, key=key),
+        graphs=1,
+    )
+
+
+def _finding_order(f: Finding) -> tuple[str, str, str, str, str]:
+    return (f.graph or "", f.focus, f.path or "", f.shape, f.message)
+
+
+def _finding(report: Graph, result: Node, graph_name: str | None) -> Finding:
+    severity = report.value(result, SH.resultSeverity)
+    sev = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}.get(
+        severity, "violation"
+    )
+    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    constraint = report.value(result, SH.sourceConstraintComponent)
+    return Finding(
+        focus=_term_str(report.value(result, SH.focusNode)),
+        path=_path_str(report, path) if path is not None else None,
+        message="; ".join(messages) or "(no message)",
+        severity=sev,
+        shape=_compact(report.value(result, SH.sourceShape)),
+        constraint=_compact(constraint) if constraint is not None else None,
+        value=_term_str(value) if value is not None else None,
+        graph=graph_name,
+    )
+
+
+def _combine(outcomes: Iterable[ValidationOutcome]) -> ValidationOutcome:
+    violations: list[Finding] = []
+    warnings: list[Finding] = []
+    graphs = 0
+    for o in outcomes:
+        violations.extend(o.violations)
+        warnings.extend(o.warnings)
+        graphs += o.graphs
+    return ValidationOutcome(not violations, violations, warnings, graphs)
+
+
+def _compact(term: object) -> str:
+    if isinstance(term, URIRef):
+        iri = str(term)
+        for ns, prefix in _DISPLAY_PREFIXES.items():
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+    return _term_str(term)
+
+
+def _term_str(term: object) -> str:
+    if term is None:
+        return "(none)"
+    if isinstance(term, BNode | ox.BlankNode):
+        return f"_:{term}" if isinstance(term, BNode) else str(term)
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def _path_str(report: Graph, path: Node) -> str:
+    """A SHACL property path as text: ``gk:count``, ``^gk:report``, ``(gk:count|gk:change)``."""
+    if isinstance(path, URIRef):
+        return _compact(path)
+    if isinstance(path, BNode):
+        alt = report.value(path, SH.alternativePath)
+        if alt is not None:
+            return "(" + "|".join(_path_str(report, p) for p in Collection(report, alt)) + ")"
+        inv = report.value(path, SH.inversePath)
+        if inv is not None:
+            return "^" + _path_str(report, inv)
+        for prop, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = report.value(path, prop)
+            if inner is not None:
+                return _path_str(report, inner) + suffix
+        if report.value(path, RDF.first) is not None:
+            return "/".join(_path_str(report, p) for p in Collection(report, path))
+    return _term_str(path)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,69 @@
+"""``gongkai convert``: files in, RDF out, one line per failing file, a summary, a JSON record."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from converter.errors import OptionsError
+from converter.options import ConvertOptions, read_manifest
+from converter.output import write_atomic, write_reports
+from converter.pipeline import Outcome, convert_many, expand_inputs
+
+
+def run_convert(
+    inputs: list[Path], out: Path, *, manifest: Path | None, report: Path | None,
+    base_url: str, jobs: int, quiet: bool,
+) -> int:
+    """Convert; exit status 0 when every file converted, 1 when some failed."""
+    for item in inputs:
+        if not item.exists():
+            raise OptionsError(f"{item}: no such file or folder")
+    options = ConvertOptions(base_url=base_url.rstrip("/"), manifest=read_manifest(manifest) if manifest else {})
+    files = expand_inputs(inputs)
+    if not files:
+        raise OptionsError(f"no report files (.txt) found in {', '.join(map(str, inputs))}")
+    show = not quiet and sys.stderr.isatty()
+    with Progress(
+        TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        disable=not show, transient=True,
+    ) as progress:
+        task = progress.add_task("convert", total=len(files))
+        outcomes = convert_many(files, options, jobs=jobs, on_outcome=lambda _: progress.advance(task))
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        typer.echo(outcome.error, err=True)
+    reports = [o.report for o in outcomes if o.report is not None]
+    if reports:
+        write_reports(reports, out, options.base_url)
+    if report is not None:
+        write_atomic(report, json.dumps([_record(o) for o in outcomes], ensure_ascii=False, indent=2).encode("utf-8"))
+    notes = sum(len(r.issues) for r in reports)
+    typer.echo(
+        f"converted {len(reports)}/{len(outcomes)} files; {len(failed)} failed; {notes} quality notes"
+        + (f" (see {report})" if report else ""),
+        err=True,
+    )
+    return 1 if failed else 0
+
+
+def _record(outcome: Outcome) -> dict[str, object]:
+    if outcome.report is None:
+        return {"file": str(outcome.path), "ok": False, "error": outcome.error}
+    r = outcome.report
+    return {
+        "file": str(outcome.path),
+        "ok": True,
+        "agency": r.meta.agency,
+        "year": r.meta.year,
+        "template": r.generation.value,
+        "cells": len(r.cells),
+        "issues": [
+            {"code": i.code, "severity": i.severity.value, "message": i.message, "target": "/".join(i.target) if i.target else None}
+            for i in r.issues
+        ],
+    }

@@ -1,0 +1,24 @@
+"""FastAPI dependencies: the store and the settings, both set on ``app.state`` by ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pyoxigraph
+from fastapi import Depends, Request
+
+from endpoint.settings import Settings
+
+
+def get_store(request: Request) -> pyoxigraph.Store:
+    store: pyoxigraph.Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[pyoxigraph.Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
