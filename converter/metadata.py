@@ -21,6 +21,7 @@ _TITLE = re.compile(
 _PERIOD = re.compile(r"统计期限.{0,6}?((?:19|20)\d{2})\s*年")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期)[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_SOURCE_URL = re.compile(r"^(?:原文链接|原文地址|来源链接|URL)[:：]\s*(https?://\S+)")
 _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DIGITS_LOST = re.compile(r"(?:19|20)\d{3,4}日至\d{3,4}日|〔(?:19|20)\d{3,}号")
 _LEVELS = {"区": "我区", "县": "我县", "市": "我市", "镇": "我镇", "乡": "我乡"}
@@ -35,6 +36,7 @@ class MetaResult:
     title: str | None
     published: str | None
     issues: tuple[Issue, ...]
+    url: str | None = None
 
 
 def read_metadata(lines: Sequence[str]) -> MetaResult:
@@ -70,7 +72,8 @@ def read_metadata(lines: Sequence[str]) -> MetaResult:
     if lost:
         shown = ", ".join(lost)
         issues.append(Issue("digits-lost", Severity.INFO, f"characters of dates or document numbers are lost in the extracted text: {shown}", source_text=shown))
-    return MetaResult(agency, year, title, read_published(clean), tuple(issues))
+    url = next((m[1] for line in clean[:30] if (m := _SOURCE_URL.match(line))), None)
+    return MetaResult(agency, year, title, read_published(clean), tuple(issues), url)
 
 
 def read_published(lines: Sequence[str]) -> str | None:

@@ -80,7 +80,7 @@ def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
         year=year,
         title=meta_read.title,
         published=(row.published if row else None) or meta_read.published,
-        url=row.url if row else None,
+        url=(row.url if row else None) or meta_read.url,
     )
     return Report(source=doc, meta=meta, generation=generation, evidence=evidence, cells=cells, issues=issues)
 
