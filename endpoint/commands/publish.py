@@ -1,0 +1,87 @@
+"""The publishing commands behind ``gongkai load``, ``gongkai dump`` and ``gongkai serve``.
+
+Each returns the exit status: 0 success, 1 some input failed, 2 the command could not run.
+Messages go to stderr, one line each, naming the file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from endpoint.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run_load(data: list[Path], store: Path, base_url: str) -> int:
+    """Load ``data`` into a new release of ``store`` and switch to it (``endpoint.loader``)."""
+    from endpoint.loader import LoadError, load
+
+    try:
+        result = load(data, store, base_url=base_url)
+    except LoadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    for path, reason in result.failures:
+        typer.echo(f"error: {path}: {reason}; skipped", err=True)
+    loaded = len(result.files_loaded)
+    total = loaded + len(result.failures)
+    if not result.files_loaded and result.failures:
+        typer.echo(f"loaded 0/{total} files; {store} is unchanged", err=True)
+        return 1
+    typer.echo(
+        f"loaded {loaded}/{total} files ({result.graphs_replaced} graphs, {result.quads} quads "
+        f"in the store) into {store} -> {result.release.name}",
+        err=True,
+    )
+    return 1 if result.failures else 0
+
+
+def run_dump(store: Path, out: Path, base_url: str) -> int:
+    """Write the gzip dumps and ``index.json`` of ``store`` into ``out``."""
+    from endpoint.loader import dump
+
+    if not store.exists():
+        typer.echo(f"error: {store}: no store here; run `gongkai load DATA --store {store}`", err=True)
+        return 2
+    try:
+        files = dump(store, out, base_url=base_url)
+    except OSError as exc:
+        typer.echo(f"error: {store}: cannot dump: {exc}", err=True)
+        return 2
+    size = sum(f.bytes for f in files)
+    typer.echo(f"wrote {len(files)} dump files ({size} bytes) and index.json to {out}", err=True)
+    return 0
+
+
+def run_serve(settings: Settings, workers: int) -> int:
+    """Serve the store with uvicorn (``workers`` > 1: separate processes, settings via env)."""
+    import uvicorn
+
+    if not settings.store.exists():
+        typer.echo(
+            f"error: {settings.store}: no store here; run `gongkai load DATA --store {settings.store}` first",
+            err=True,
+        )
+        return 2
+    if workers <= 1:
+        from endpoint.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        return 0
+    # Each uvicorn worker process builds its own app from the environment.
+    for name, value in asdict(settings).items():
+        os.environ[f"GONGKAI_{name.upper()}"] = str(value)
+    uvicorn.run(
+        "endpoint.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+    )
+    return 0

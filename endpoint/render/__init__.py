@@ -1,0 +1,1 @@
+"""Rendering: HTML (Jinja2, autoescape) and RDF serialization."""

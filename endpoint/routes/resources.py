@@ -1,0 +1,184 @@
+"""Dereferenceable URIs (DESIGN.md, "HTTP surface").
+
+- ``/id/...``: a thing; ``303 See Other`` to its document ``/doc/...``.
+- ``/doc/...``: the document about ``{BASE}/id/...``, negotiated (HTML, Turtle, JSON-LD,
+  RDF/XML, N-Triples) by ``Accept`` or by suffix (``.html .ttl .jsonld .rdf .nt``).
+- ``/def`` and ``/code/...``: the ontology (``https://w3id.org/gongkai/def``) and the code lists
+  (``https://w3id.org/gongkai/code/...``), same negotiation.
+
+Every description comes from a static CONSTRUCT in ``endpoint/queries/res_*.rq``; the IRI is
+bound with ``substitutions``, never spliced into the query text. Routes that touch the store are
+plain ``def`` (FastAPI runs them in its threadpool), and query results are consumed in the same
+function (pyoxigraph result objects must not cross threads).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from pyoxigraph import NamedNode, QueryTriples, Store, Triple, Variable
+
+from converter.vocab import CODE_BASE, GK_ONTOLOGY
+from endpoint.conneg import (
+    BY_KEY,
+    FORMATS,
+    Format,
+    NoAcceptableFormat,
+    describe_alternatives,
+    negotiate,
+    split_suffix,
+)
+from endpoint.deps import SettingsDep, StoreDep
+from endpoint.errors import NotAcceptable, NotFound
+from endpoint.render.html import render_document
+from endpoint.render.rdf import serialize_triples
+
+router = APIRouter(tags=["resources"])
+
+# Characters kept as they are when a path goes back into a Location or Link header.
+_PATH_SAFE = "/-._~!$&'()*+,;=:@"
+
+
+@cache
+def load_query(name: str) -> str:
+    """The text of ``endpoint/queries/{name}`` (static; never formatted with values)."""
+    return files("endpoint").joinpath("queries", name).read_text(encoding="utf-8")
+
+
+def construct(store: Store, query_name: str, bindings: dict[str, NamedNode]) -> list[Triple]:
+    """Run a static CONSTRUCT with ``bindings`` substituted; the triples, without duplicates."""
+    results = store.query(
+        load_query(query_name),
+        substitutions={Variable(name): term for name, term in bindings.items()},
+        use_default_graph_as_union=True,
+    )
+    if not isinstance(results, QueryTriples):  # pragma: no cover - the .rq files are CONSTRUCTs
+        raise TypeError(f"{query_name} is not a CONSTRUCT query")
+    return list(dict.fromkeys(results))
+
+
+def _named_node(iri: str) -> NamedNode:
+    try:
+        return NamedNode(iri)
+    except ValueError:
+        raise NotFound(f"no such resource: {iri}") from None
+
+
+def _choose_format(request: Request, suffix_key: str | None) -> Format:
+    if suffix_key is not None:
+        return BY_KEY[suffix_key]
+    accept = request.headers.get("accept")
+    try:
+        return negotiate(accept)
+    except NoAcceptableFormat as exc:
+        raise NotAcceptable(
+            f"Not acceptable: {exc.accept!r}. Available: {describe_alternatives(exc.offers)}; "
+            "or add the suffix to the URL."
+        ) from None
+
+
+def _document(
+    request: Request,
+    *,
+    triples: list[Triple],
+    subject_iri: str,
+    doc_path: str,
+    fmt: Format,
+    negotiated: bool,
+    base_url: str,
+) -> Response:
+    """Serialize or render the triples, with Vary, Link (alternates) and Content-Location."""
+    if fmt.rdf_format is None:
+        body = render_document(triples, subject_iri, doc_path=doc_path, base_url=base_url, current=fmt).encode("utf-8")
+    else:
+        body = serialize_triples(triples, fmt.rdf_format)
+    quoted = quote(doc_path, safe=_PATH_SAFE)
+    links = ", ".join(f'<{quoted}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS if f is not fmt)
+    headers = {"Vary": "Accept", "Link": links}
+    if negotiated:
+        headers["Content-Location"] = f"{quoted}{fmt.suffix}"
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        body = b""
+    return Response(content=body, media_type=fmt.content_type, headers=headers)
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], response_class=RedirectResponse)
+def see_other(path: str) -> RedirectResponse:
+    """A thing is not a document: 303 to the document about it (suffix-less, no query string)."""
+    return RedirectResponse(f"/doc/{quote(path, safe=_PATH_SAFE)}", status_code=303)
+
+
+@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
+def data_document(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The document about ``{BASE}/id/{path}``: an agency, report, observation, note, …"""
+    stem, suffix_key = split_suffix(path)
+    fmt = _choose_format(request, suffix_key)
+    iri = f"{settings.base_url.rstrip('/')}/id/{stem}"
+    triples = construct(store, "res_describe.rq", {"s": _named_node(iri)}) if stem else []
+    if not triples:
+        raise NotFound(f"nothing is known about {iri}")
+    return _document(
+        request,
+        triples=triples,
+        subject_iri=iri,
+        doc_path=f"/doc/{stem}",
+        fmt=fmt,
+        negotiated=suffix_key is None,
+        base_url=settings.base_url,
+    )
+
+
+@router.api_route("/def", methods=["GET", "HEAD"])
+def ontology(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The ontology, ``https://w3id.org/gongkai/def`` (negotiated)."""
+    return _ontology(request, store, settings.base_url, None)
+
+
+@router.api_route("/def.{ext}", methods=["GET", "HEAD"])
+def ontology_with_suffix(ext: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The ontology in the format its suffix names (``/def.ttl`` …)."""
+    _, suffix_key = split_suffix(f"def.{ext}")
+    if suffix_key is None:
+        raise NotFound(f"unknown format suffix .{ext}; use one of {describe_alternatives()}")
+    return _ontology(request, store, settings.base_url, suffix_key)
+
+
+def _ontology(request: Request, store: Store, base_url: str, suffix_key: str | None) -> Response:
+    fmt = _choose_format(request, suffix_key)
+    triples = construct(store, "res_def.rq", {"g": NamedNode(GK_ONTOLOGY)})
+    if not triples:
+        raise NotFound("the ontology is not loaded in this store")
+    return _document(
+        request,
+        triples=triples,
+        subject_iri=GK_ONTOLOGY,
+        doc_path="/def",
+        fmt=fmt,
+        negotiated=suffix_key is None,
+        base_url=base_url,
+    )
+
+
+@router.api_route("/code/{path:path}", methods=["GET", "HEAD"])
+def code_document(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """A code list ``/code/{scheme}`` or one of its concepts ``/code/{scheme}/{notation}``."""
+    stem, suffix_key = split_suffix(path)
+    fmt = _choose_format(request, suffix_key)
+    iri = f"{CODE_BASE}{stem}"
+    triples = construct(store, "res_code.rq", {"s": _named_node(iri)}) if stem else []
+    if not triples:
+        raise NotFound(f"no such code list or concept: {iri}")
+    return _document(
+        request,
+        triples=triples,
+        subject_iri=iri,
+        doc_path=f"/code/{stem}",
+        fmt=fmt,
+        negotiated=suffix_key is None,
+        base_url=settings.base_url,
+    )

@@ -1,0 +1,618 @@
+"""The store side of the SPARQL endpoint: guards, evaluation, serialization, and the time limit.
+
+Every user query goes through three steps:
+
+1. :func:`check_query` (in the request thread, cheap, lexical): refuses over-long queries
+   (413), SPARQL Update (403; the service is read-only) and any ``SERVICE`` keyword (400;
+   pyoxigraph would otherwise make outbound HTTP requests to any address, loopback included).
+   Codepoint escapes (``\\u0053ERVICE``) are checked both raw and unescaped.
+2. :func:`execute` (in a query worker): a second, independent ``SERVICE`` check on rdflib's
+   parse of the query (algebra traversal, finds it in OPTIONAL, subqueries, FILTER EXISTS);
+   then ``Store.query`` over the union of the named graphs (or the protocol dataset); then the
+   result is serialized to bytes **in the same function**, because pyoxigraph result objects
+   must not cross threads. At most ``max_rows`` rows (or triples) are kept; a cut result says
+   so (``SparqlResult.truncated`` → ``X-Gongkai-Truncated: true``), never silently.
+3. The time limit: :class:`QueryPool` keeps a few worker processes, each holding
+   ``Store.read_only(path)`` (plain subprocesses talking over a socket pair). A query is sent to
+   an idle worker; if no answer comes within ``query_timeout_s`` (waiting for a free worker
+   included) the worker is killed (pyoxigraph 0.5 has no cancellation in its Python API,
+   oxigraph issue #1926) and replaced, and the client gets 503 naming the limit. With
+   ``query_timeout_s <= 0`` queries run inline in the request thread, without a limit. The app's
+   own fixed queries (pages, VoID) run in-process on ``app.state.store``, without this limit.
+
+Fixed queries used by the app itself live in ``endpoint/queries/*.rq`` (:func:`fixed_query`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    parse_query_results,
+    serialize,
+)
+
+from endpoint.conneg import Format, NoAcceptableFormat, negotiate
+from endpoint.errors import (
+    ERRORS_BY_SLUG,
+    BadQuery,
+    Forbidden,
+    HttpError,
+    NotAcceptable,
+    PayloadTooLarge,
+    QueryTimeout,
+)
+
+log = logging.getLogger(__name__)
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# A graph name that never exists: pyoxigraph reads ``named_graphs=[]`` as "all graphs", so an
+# explicitly empty set of named graphs (protocol dataset with default graphs only) uses this.
+_NO_GRAPH = NamedNode("urn:x-gongkai:no-named-graph")
+
+
+# --------------------------------------------------------------------------------------------
+# Fixed queries
+
+
+@cache
+def fixed_query(name: str) -> str:
+    """The text of ``endpoint/queries/{name}.rq`` (static; bind values with ``substitutions``)."""
+    return resources.files("endpoint").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Result formats. Rows use ``endpoint.conneg.Format`` so that negotiation is conneg's; order
+# breaks ties (the first row is the default).
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format(
+        "json",
+        ("application/sparql-results+json", "application/json", "text/javascript", "application/javascript"),
+        ".srj",
+        None,
+        "SPARQL JSON",
+    ),
+    Format("xml", ("application/sparql-results+xml", "application/xml", "text/xml"), ".srx", None, "SPARQL XML"),
+    Format("csv", ("text/csv",), ".csv", None, "CSV"),
+    Format("tsv", ("text/tab-separated-values",), ".tsv", None, "TSV"),
+)
+RESULTS_FORMAT: dict[str, QueryResultsFormat] = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: tuple[Format, ...] = (
+    Format(
+        "ttl",
+        ("text/turtle", "application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3", "application/n3"),
+        ".ttl",
+        RdfFormat.TURTLE,
+        "Turtle",
+    ),
+    Format(
+        "jsonld",
+        ("application/ld+json", "application/x-json+ld", "application/json"),
+        ".jsonld",
+        RdfFormat.JSON_LD,
+        "JSON-LD",
+    ),
+    Format("rdf", ("application/rdf+xml", "application/xml", "text/xml"), ".rdf", RdfFormat.RDF_XML, "RDF/XML"),
+    Format("nt", ("application/n-triples", "text/plain"), ".nt", RdfFormat.N_TRIPLES, "N-Triples"),
+    Format("nq", ("application/n-quads",), ".nq", RdfFormat.N_QUADS, "N-Quads"),
+)
+# Values of the ``format`` request parameter (as sent by SPARQLWrapper and browsers' forms).
+_RESULT_ALIASES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"}
+_GRAPH_ALIASES = {
+    "turtle": "ttl",
+    "ttl": "ttl",
+    "n3": "ttl",
+    "json-ld": "jsonld",
+    "jsonld": "jsonld",
+    "json": "jsonld",
+    "xml": "rdf",
+    "rdf": "rdf",
+    "rdfxml": "rdf",
+    "rdf+xml": "rdf",
+    "rdf-xml": "rdf",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "nq": "nq",
+    "nquads": "nq",
+    "n-quads": "nq",
+}
+
+
+def choose_format(family: str, accept: str | None, format_param: str | None) -> Format:
+    """The response format for a query of ``family`` (``"results"`` for SELECT/ASK, ``"graph"``
+    for CONSTRUCT/DESCRIBE): the ``format`` parameter wins over ``Accept``.
+
+    :raises NotAcceptable: nothing offered matches.
+    """
+    offers = RESULT_FORMATS if family == "results" else GRAPH_FORMATS
+    aliases = _RESULT_ALIASES if family == "results" else _GRAPH_ALIASES
+    if format_param:
+        key = aliases.get(format_param.strip().lower())
+        if key is not None:
+            return next(f for f in offers if f.key == key)
+        if "/" not in format_param:
+            raise NotAcceptable(
+                f"unknown format {format_param!r}; use one of {', '.join(sorted(aliases))} or a media type"
+            )
+        accept = format_param
+    try:
+        return negotiate(accept, offers)
+    except NoAcceptableFormat:
+        what = "SELECT/ASK results" if family == "results" else "CONSTRUCT/DESCRIBE results"
+        served = ", ".join(f.media_type for f in offers)
+        raise NotAcceptable(f"{what} can be served as {served}; none matches {accept!r}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Requests and results
+
+
+@dataclass(frozen=True)
+class SparqlRequest:
+    """One query and what the client asked for; plain data, so it can go to a worker process."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    accept: str | None = None
+    format: str | None = None
+    base_iri: str | None = None
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class SparqlResult:
+    """Serialized query results; ``rows`` counts solutions or triples kept (1 for ASK)."""
+
+    body: bytes
+    content_type: str
+    truncated: bool
+    rows: int
+
+
+# --------------------------------------------------------------------------------------------
+# Guard 1: lexical checks in the request thread
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKEN = re.compile(
+    r"""
+      (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                | '''(?:[^'\\]|\\.|'(?!''))*'''
+                | "(?:[^"\\\n\r]|\\.)*"
+                | '(?:[^'\\\n\r]|\\.)*')
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<var>[?$]\w*)
+    | (?P<pname>(?:[^\W\d][\w.\-]*)?:[\w.\-:%\\]*)
+    | (?P<word>[^\W\d]\w*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+QUERY_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def _unescape_codepoints(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group(0)
+
+    return _CODEPOINT.sub(repl, text)
+
+
+def _keywords(text: str) -> Iterator[str]:
+    """The bare words of a SPARQL text (keywords, ``a``, ``true``), upper-cased, outside IRIs,
+    strings, comments, variables and prefixed names."""
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "word":
+            yield m.group().upper()
+
+
+def check_query(text: str, *, max_length: int) -> str | None:
+    """Refuse what must never reach the store; return the query form (``select``, ``ask``,
+    ``construct``, ``describe``) when it can be told, else ``None`` (the parser will say).
+
+    :raises PayloadTooLarge: the query is longer than ``max_length`` characters.
+    :raises Forbidden: it is a SPARQL Update.
+    :raises BadQuery: it contains ``SERVICE`` (federated queries are refused).
+    """
+    if len(text) > max_length:
+        raise PayloadTooLarge(f"the query has {len(text)} characters; this endpoint accepts at most {max_length}")
+    form: str | None = None
+    for variant in dict.fromkeys((text, _unescape_codepoints(text))):
+        words = list(_keywords(variant))
+        if "SERVICE" in words:
+            raise BadQuery(
+                "federated queries (SERVICE) are not allowed on this endpoint; query the remote endpoint directly"
+            )
+        first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
+        if first in UPDATE_KEYWORDS:
+            raise Forbidden("this endpoint is read-only: SPARQL Update is not accepted")
+        if form is None and first is not None:
+            form = QUERY_FORMS.get(first)
+    return form
+
+
+# --------------------------------------------------------------------------------------------
+# Guard 2 and evaluation (runs where the store is: a worker process, or the request thread)
+
+
+@lru_cache(maxsize=512)
+def _service_in_algebra(text: str, base_iri: str | None) -> bool | None:
+    """True if rdflib's algebra of ``text`` has a SERVICE pattern; None if rdflib cannot parse
+    it (the lexical guard then stands alone; rdflib and oxigraph parsers disagree on edges).
+    About 30 ms for a typical query, so results are cached per query text."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        algebra = prepareQuery(text, base=base_iri).algebra
+    except Exception:  # noqa: BLE001 - any rdflib parse failure just disables this layer
+        return None
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, CompValue):
+            return node.name == "ServiceGraphPattern" or any(walk(v) for v in node.values())
+        if isinstance(node, list | tuple | set):
+            return any(walk(v) for v in node)
+        return False
+
+    return walk(algebra)
+
+
+def execute(store: Store, req: SparqlRequest) -> SparqlResult:
+    """Evaluate ``req`` on ``store`` and serialize the result to bytes.
+
+    The pyoxigraph result object lives and dies inside this call: errors are re-raised only
+    after it (and the traceback frames holding it) are gone, so nothing unsendable leaves the
+    thread.
+
+    :raises BadQuery: the query is malformed or uses SERVICE.
+    :raises NotAcceptable: no acceptable format for this kind of result.
+    :raises HttpError: the store failed (500).
+    """
+    failure: tuple[type[HttpError], str]
+    try:
+        return _execute(store, req)
+    except HttpError as exc:
+        failure = (type(exc), exc.message)
+    except SyntaxError as exc:
+        failure = (BadQuery, f"malformed query: {exc}")
+    except (ValueError, TypeError, RuntimeError) as exc:
+        failure = (BadQuery, f"query refused: {exc}")
+    except OSError as exc:
+        log.error("store error while answering a query: %s", exc)
+        failure = (HttpError, f"store error: {exc}")
+    # Outside the except blocks: the traceback (and any result object in its frames) is freed.
+    raise failure[0](failure[1])
+
+
+def _dataset_options(req: SparqlRequest) -> dict[str, Any]:
+    """The dataset: the protocol's (``default-graph-uri``/``named-graph-uri``) if given, else the
+    query's own (``FROM``/``FROM NAMED``), else the union of all named graphs as default graph.
+    (pyoxigraph ignores ``FROM`` when ``use_default_graph_as_union`` is set, hence the check.)"""
+    if not req.default_graphs and not req.named_graphs:
+        if "FROM" in _keywords(req.query):
+            return {}
+        return {"use_default_graph_as_union": True}
+    try:
+        default = [NamedNode(iri) for iri in req.default_graphs]
+        named = [NamedNode(iri) for iri in req.named_graphs] or [_NO_GRAPH]
+    except ValueError as exc:
+        raise BadQuery(f"invalid graph IRI in default-graph-uri/named-graph-uri: {exc}") from None
+    return {"default_graph": default, "named_graphs": named}
+
+
+def _execute(store: Store, req: SparqlRequest) -> SparqlResult:
+    if _service_in_algebra(req.query, req.base_iri):
+        raise BadQuery(
+            "federated queries (SERVICE) are not allowed on this endpoint; query the remote endpoint directly"
+        )
+    result = store.query(req.query, base_iri=req.base_iri, **_dataset_options(req))
+    if isinstance(result, QueryBoolean):
+        fmt = choose_format("results", req.accept, req.format)
+        body = result.serialize(format=RESULTS_FORMAT[fmt.key]) or b""
+        return SparqlResult(body, fmt.content_type, truncated=False, rows=1)
+    if isinstance(result, QuerySolutions):
+        fmt = choose_format("results", req.accept, req.format)
+        return _serialize_solutions(result, fmt, req.max_rows)
+    if isinstance(result, QueryTriples):
+        fmt = choose_format("graph", req.accept, req.format)
+        return _serialize_triples(result, fmt, req.max_rows)
+    raise TypeError(f"unexpected query result {type(result).__name__}")
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (XSD_STRING, RDF_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(term.subject),
+                "predicate": _term_json(term.predicate),
+                "object": _term_json(term.object),
+            },
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _serialize_solutions(solutions: QuerySolutions, fmt: Format, max_rows: int) -> SparqlResult:
+    """Keep at most ``max_rows`` solutions: write them as SPARQL JSON, and convert that to the
+    other formats with pyoxigraph's own parser and serializers."""
+    variables = solutions.variables
+    names = [v.value for v in variables]
+    bindings = []
+    for solution in itertools.islice(solutions, max_rows + 1):
+        row = {}
+        for var, name in zip(variables, names, strict=True):
+            term = solution[var]
+            if term is not None:
+                row[name] = _term_json(term)
+        bindings.append(row)
+    truncated = len(bindings) > max_rows
+    del bindings[max_rows:]
+    body = json.dumps(
+        {"head": {"vars": names}, "results": {"bindings": bindings}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    if fmt.key != "json":
+        parsed = parse_query_results(body, QueryResultsFormat.JSON)
+        body = parsed.serialize(format=RESULTS_FORMAT[fmt.key]) or b""
+    return SparqlResult(body, fmt.content_type, truncated=truncated, rows=len(bindings))
+
+
+def _serialize_triples(triples: QueryTriples, fmt: Format, max_rows: int) -> SparqlResult:
+    from endpoint.render.rdf import SERIALIZATION_PREFIXES
+
+    kept: list[Triple] = list(itertools.islice(triples, max_rows + 1))
+    truncated = len(kept) > max_rows
+    del kept[max_rows:]
+    assert fmt.rdf_format is not None
+    items: Sequence[Triple] | Sequence[Quad] = kept
+    if fmt.rdf_format.supports_datasets:
+        items = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in kept]
+    body = serialize(items, format=fmt.rdf_format, prefixes=SERIALIZATION_PREFIXES) or b""
+    return SparqlResult(body, fmt.content_type, truncated=truncated, rows=len(kept))
+
+
+# --------------------------------------------------------------------------------------------
+# The time limit: a pool of worker processes
+
+
+def worker_main() -> None:
+    """Entry point of a query worker process: ``python -c … FD STORE_PATH``.
+
+    Opens the store read-only once, then answers requests arriving on the socket ``FD`` until
+    EOF or ``None``. The worker is a plain subprocess (not ``multiprocessing``) so that it never
+    re-imports the server's ``__main__``.
+    """
+    fd, store_path = int(sys.argv[1]), sys.argv[2]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes us
+    conn = Connection(fd)
+    try:
+        store: Store | None = Store.read_only(store_path)
+        open_error = ""
+    except OSError as exc:
+        store, open_error = None, str(exc)
+    _service_in_algebra("ASK {}", None)  # import rdflib's SPARQL parser now, not in the first query
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        if req is None:
+            return
+        if store is None:
+            reply: tuple[Any, ...] = ("error", "internal-error", f"cannot open the store: {open_error}")
+        else:
+            try:
+                reply = ("ok", execute(store, req))
+            except HttpError as exc:
+                reply = ("error", exc.slug, exc.message)
+        try:
+            conn.send(reply)
+        except OSError:
+            return
+
+
+class _Worker:
+    """One worker process and our end of its socket."""
+
+    def __init__(self, store_path: str) -> None:
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from endpoint.store import worker_main; worker_main()",
+                str(theirs.fileno()),
+                store_path,
+            ],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.conn.close()
+
+
+class QueryPool:
+    """Worker processes that each hold ``Store.read_only(store_path)``; a query that outlives
+    ``timeout_s`` has its worker killed and replaced (see the module docstring)."""
+
+    def __init__(self, store_path: Path, *, size: int, timeout_s: float) -> None:
+        self.store_path = str(store_path)
+        self.size = size
+        self.timeout_s = timeout_s
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._closed = False
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.store_path)
+
+    def start(self) -> None:
+        """Start all workers now (they open the store while the server starts listening)."""
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def run(self, req: SparqlRequest) -> SparqlResult:
+        """Answer ``req`` in a worker, within ``timeout_s`` (waiting for a free worker included).
+
+        :raises QueryTimeout: the time ran out.
+        :raises HttpError: the worker refused the query (its status) or died (500).
+        """
+        deadline = time.monotonic() + self.timeout_s
+        if self._closed:
+            raise HttpError("the query service is shutting down", status=503)
+        if not self._slots.acquire(timeout=self.timeout_s):
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for {self.timeout_s:g} s "
+                "(the query time limit); try again later"
+            )
+        try:
+            return self._run_in_worker(req, deadline)
+        finally:
+            self._slots.release()
+
+    def _run_in_worker(self, req: SparqlRequest, deadline: float) -> SparqlResult:
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            worker = self._spawn()
+        if worker.process.poll() is not None:  # died while idle (killed from outside): replace it
+            worker.conn.close()
+            worker = self._spawn()
+        try:
+            worker.conn.send(req)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                worker.kill()
+                raise QueryTimeout(
+                    f"the query was stopped after {self.timeout_s:g} s, this endpoint's query "
+                    "time limit; narrow it down (LIMIT, more specific patterns) or use the dumps"
+                )
+            reply = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            worker.kill()
+            raise HttpError(f"the query worker failed: {exc}") from None
+        if self._closed:
+            worker.stop()
+        else:
+            self._idle.put(worker)
+        if reply[0] == "ok":
+            result: SparqlResult = reply[1]
+            return result
+        raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
+
+    def close(self) -> None:
+        """Stop idle workers; a worker still answering is stopped when it finishes."""
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            worker.stop()
+
+
+class SparqlService:
+    """What the ``/sparql`` route talks to: the lexical guard, then the pool (or inline)."""
+
+    def __init__(
+        self,
+        store: Store,
+        store_path: Path,
+        *,
+        timeout_s: float,
+        max_rows: int,
+        max_query_length: int,
+        workers: int = 2,
+    ) -> None:
+        self.store = store
+        self.max_rows = max_rows
+        self.max_query_length = max_query_length
+        self.pool = QueryPool(store_path, size=workers, timeout_s=timeout_s) if timeout_s > 0 else None
+
+    def start(self) -> None:
+        if self.pool is not None:
+            self.pool.start()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+    def check(self, text: str) -> str | None:
+        """The lexical guard (:func:`check_query`) with this service's length limit."""
+        return check_query(text, max_length=self.max_query_length)
+
+    def run(self, req: SparqlRequest) -> SparqlResult:
+        """Run a query that passed :meth:`check`; call from a worker thread, never the loop."""
+        if self.pool is None:
+            return execute(self.store, req)
+        return self.pool.run(req)

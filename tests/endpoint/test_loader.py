@@ -1,0 +1,230 @@
+"""``gongkai load``: one graph per report, replace-not-duplicate, the vocabulary graph, and the
+release scheme that keeps a served store complete (``endpoint.loader``)."""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse, serialize
+from typer.testing import CliRunner
+
+from converter.vocab import VOCAB_GRAPH
+from endpoint import loader
+from endpoint.cli import app as cli
+from endpoint.loader import KEEP_RELEASES, LoadError, current_release, load, releases_dir, vocabulary_files
+
+SAMPLE = Path(__file__).resolve().parents[1] / "e2e" / "data" / "sample-reports.nq"
+BASE = "http://localhost:8000"
+REPORT_2020 = f"{BASE}/id/report/shilishi-yangbenqu-renminzhengfu-9203/2020"
+REPORT_2021 = f"{BASE}/id/report/shilishi-jiaoyuju-285c/2021"
+COUNT = "https://w3id.org/gongkai/def#count"
+
+
+def quads(store_path: Path, graph: str | None = None) -> set[str]:
+    store = Store.read_only(str(store_path.resolve()))
+    g = NamedNode(graph) if graph else None
+    return {str(q) for q in store.quads_for_pattern(None, None, None, g)}
+
+
+def graphs(store_path: Path) -> set[str]:
+    return {g.value for g in Store.read_only(str(store_path.resolve())).named_graphs()}
+
+
+def edited_sample(tmp_path: Path, old: str, new: str) -> Path:
+    """The sample with one line's text replaced (e.g. a changed cell value)."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert old in text
+    out = tmp_path / "edited.nq"
+    out.write_text(text.replace(old, new), encoding="utf-8")
+    return out
+
+
+def test_vocabulary_files_are_the_repo_ontology() -> None:
+    files = vocabulary_files()
+    assert files, "ontology/*.ttl not found"
+    assert all(f.parent.name == "ontology" and f.suffix == ".ttl" for f in files)
+    assert any(f.name == "gongkai.ttl" for f in files)
+
+
+def test_one_graph_per_report_plus_vocabulary(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = load([SAMPLE], store, base_url=BASE)
+    assert not result.failures
+    assert result.graphs_replaced == 2
+    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH}
+    assert not quads(store, None) - quads(store, REPORT_2020) - quads(store, REPORT_2021) - quads(store, VOCAB_GRAPH)
+    # every sample line is in the store, in its own graph
+    sample = {str(q) for q in parse(path=str(SAMPLE), format=RdfFormat.N_QUADS)}
+    assert sample <= quads(store)
+    vocab = Store.read_only(str(store.resolve())).query(
+        f"ASK {{ GRAPH <{VOCAB_GRAPH}> {{ ?c a <http://www.w3.org/2004/02/skos/core#Concept> }} }}"
+    )
+    assert bool(vocab)
+
+
+def test_loading_twice_never_duplicates(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = load([SAMPLE], store).quads
+    before = quads(store)
+    second = load([SAMPLE, SAMPLE], store).quads
+    assert first == second == len(before)
+    assert quads(store) == before
+
+
+def test_a_report_loaded_again_replaces_its_graph(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    load([SAMPLE], store)
+    other_before = quads(store, REPORT_2021)
+    old = f'<{REPORT_2020}/table3/1/natural-person> <{COUNT}> "12"'
+    edited = edited_sample(tmp_path, old, f'<{REPORT_2020}/table3/1/natural-person> <{COUNT}> "13"')
+    # the edited file holds only the 2020 report
+    only_2020 = tmp_path / "only-2020.nq"
+    only_2020.write_text(
+        "".join(
+            line + "\n" for line in edited.read_text(encoding="utf-8").splitlines() if f"<{REPORT_2020}> ." in line
+        ),
+        encoding="utf-8",
+    )
+    load([only_2020], store)
+    now = quads(store, REPORT_2020)
+    assert not any(q.startswith(old) for q in now)
+    assert any('/table3/1/natural-person> <https://w3id.org/gongkai/def#count> "13"' in q for q in now)
+    assert quads(store, REPORT_2021) == other_before  # untouched
+
+
+def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    load([SAMPLE], store)
+    before = quads(store)
+    broken = tmp_path / "broken.nq"
+    broken.write_text("<urn:a> <urn:b> \n", encoding="utf-8")
+    default_graph = tmp_path / "triples.nq"
+    default_graph.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    turtle = tmp_path / "report.ttl"
+    turtle.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    result = load([broken, default_graph, turtle], store)
+    assert [p.name for p, _ in result.failures] == ["broken.nq", "triples.nq", "report.ttl"]
+    reasons = {p.name: why for p, why in result.failures}
+    assert "outside any named graph" in reasons["triples.nq"]
+    assert ".nq or .trig" in reasons["report.ttl"]
+    assert "\n" not in "".join(reasons.values())
+    assert quads(store) == before  # nothing loadable: the store did not change
+
+
+def test_folders_and_gzip_and_trig(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with gzip.open(folder / "a.nq.gz", "wb") as fh:
+        fh.write(SAMPLE.read_bytes())
+    ds = list(parse(path=str(SAMPLE), format=RdfFormat.N_QUADS))
+    serialize(ds, str(folder / "b.trig"), RdfFormat.TRIG)
+    (folder / "notes.txt").write_text("not data", encoding="utf-8")
+    result = load([folder], tmp_path / "store")
+    assert sorted(p.name for p in result.files_loaded) == ["a.nq.gz", "b.trig"]
+    assert graphs(tmp_path / "store") == {REPORT_2020, REPORT_2021, VOCAB_GRAPH}
+
+
+# ---------------------------------------------------------------------------------------------
+# Releases: the served store is never damaged
+
+
+def test_store_is_a_symlink_to_a_complete_release(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = load([SAMPLE], store)
+    assert store.is_symlink()
+    assert current_release(store) == result.release.resolve()
+    assert result.release.parent == releases_dir(store)
+    marker = json.loads(result.release.with_name(result.release.name + ".json").read_text(encoding="utf-8"))
+    assert marker["quads"] == result.quads
+
+
+def test_previous_release_stays_readable_after_a_switch(tmp_path: Path) -> None:
+    """A server holding the old release (opened read-only) keeps answering after a new load."""
+    store = tmp_path / "store"
+    load([SAMPLE], store)
+    served = Store.read_only(str(store.resolve()))
+    before = len(served)
+    edited = edited_sample(tmp_path, '"12"^^', '"99"^^')
+    load([edited], store)
+    results = served.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(results, QuerySolutions)
+    assert int(next(iter(results))["n"].value) == before
+    assert any('"99"' in q for q in quads(store))
+
+
+def test_a_killed_load_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    load([SAMPLE], store)
+    target, before = store.resolve(), quads(store)
+    real_build = loader._build_release
+
+    def build_then_die(current: Path | None, release: Path, *args: object) -> int:
+        real_build(current, release, *args)  # type: ignore[arg-type]
+        raise OSError("simulated crash after writing the new release, before the switch")
+
+    monkeypatch.setattr(loader, "_build_release", build_then_die)
+    edited = edited_sample(tmp_path, '"12"^^', '"99"^^')
+    with pytest.raises(LoadError, match="unchanged"):
+        load([edited], store)
+    assert store.resolve() == target
+    assert quads(store) == before
+    monkeypatch.undo()
+    # an unfinished folder (as a SIGKILL would leave it) is cleaned by the next load
+    leftover = releases_dir(store) / "20000101T000000000000Z"
+    leftover.mkdir()
+    (leftover / "junk").write_text("half written", encoding="utf-8")
+    load([SAMPLE], store)
+    assert not leftover.exists()
+
+
+def test_old_releases_are_pruned(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    for _ in range(KEEP_RELEASES + 2):
+        load([SAMPLE], store)
+    kept = [p for p in releases_dir(store).iterdir() if p.is_dir()]
+    assert len(kept) == KEEP_RELEASES
+    assert store.resolve() in {p.resolve() for p in kept}
+
+
+def test_a_plain_store_folder_is_migrated(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    plain = Store(str(store))
+    plain.add(Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g")))
+    plain.flush()
+    del plain
+    load([SAMPLE], store)
+    assert store.is_symlink()
+    assert graphs(store) == {"urn:x:g", REPORT_2020, REPORT_2021, VOCAB_GRAPH}
+
+
+def test_concurrent_loads_are_refused(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    folder = releases_dir(store)
+    folder.mkdir(parents=True)
+    with (folder / ".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        with pytest.raises(LoadError, match="another"):
+            load([SAMPLE], store)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def test_cli_load_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "store"
+    ok = runner.invoke(cli, ["load", str(SAMPLE), "--store", str(store)])
+    assert ok.exit_code == 0, ok.output
+    broken = tmp_path / "broken.nq"
+    broken.write_text("<urn:a> <urn:b> \n", encoding="utf-8")
+    partial = runner.invoke(cli, ["load", str(SAMPLE), str(broken), "--store", str(store)])
+    assert partial.exit_code == 1
+    assert f"error: {broken}:" in partial.output
+    nothing = runner.invoke(cli, ["load", str(broken), "--store", str(store)])
+    assert nothing.exit_code == 1
+    assert "unchanged" in nothing.output
