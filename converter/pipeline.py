@@ -15,6 +15,7 @@ from converter.checks import check_cells
 from converter.detect import detect_generation, locate_tables
 from converter.errors import GongkaiError, Issue, MetadataMissing, NotAReport, Severity
 from converter.extract import SUFFIXES, extract
+from converter.flat import looks_flat, read_flat
 from converter.metadata import read_metadata
 from converter.model import Cell, Report, ReportMeta
 from converter.options import ConvertOptions
@@ -56,7 +57,13 @@ def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
         raise NotAReport(path, f"not a disclosure report or no recognisable table: {evidence}")
 
     cells: list[Cell] = []
-    if generation is Generation.LEGACY:
+    text = "\n".join(doc.lines)
+    if generation is not Generation.LEGACY and looks_flat(text):
+        found, notes = read_flat(text, generation)
+        cells += found
+        issues += notes
+        issues += check_cells(cells, generation)
+    elif generation is Generation.LEGACY:
         found, notes = read_legacy(tokens, doc.lines)
         cells += found
         issues += notes

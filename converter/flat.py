@@ -1,0 +1,882 @@
+"""Report text whose table cells ran together ("flattened" crawls, templates.md §7).
+
+Some crawlers print a table as one run of text with no separator between cells:
+"行政规范性文件693665" is 69 / 3 / 665 and "本年新收…640020470" is 64|0|0|2|0|4|70. This module
+finds the template's row labels in order, takes the digits between a label and the next one as
+that row's *run*, and cuts every run into the known number of cells.
+
+A cut is accepted only when it is the one cut that the rules allow:
+
+* no number has a leading zero (except "0" itself);
+* the row equations hold (表三: the six applicant columns add up to 总计; 表四: each group's four
+  results add up to its 总计);
+* the table-wide equations hold (表三 per column: 一 + 二 = 三（七）+ 四 and （七）= the sum of the
+  outcome rows, as ``checks.table3_problems`` states them), tried jointly over the rows' cuts.
+
+A row whose cut is unique is published, each cell with a ``cells-run-together`` warning. A row that
+can be cut more than one way is not published at all; one ``cell-ambiguous`` issue says which run
+and how many cuts fit. Nothing is guessed. Whitespace inside a run is ignored: it is not a reliable
+cell boundary in these crawls ("230 000023" is 23|0|0|0|0|0|23).
+
+表二 rows have no row equations, so most multi-digit runs there are ambiguous and left out; runs of
+one digit a cell ("000") and one-cell rows are read.
+
+A cell printed blank leaves no trace in a run, so every cell is taken to hold at least one digit; in
+表三 and 表四 a blank cell shows as a row whose total does not fit, and the row is refused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from converter.checks import leaf_rows
+from converter.errors import Issue, Severity
+from converter.model import Cell, Token
+from converter.numbers import MONEY_UNITS, header_unit, parse_number
+from converter.solve import Group
+from converter.tables.common import squash
+from converter.tables.layout import (
+    APPEAL_CELLS,
+    APPLICANT,
+    APPLICANT_COLUMNS,
+    DISCLOSURE_ROWS,
+    REQUEST_ROWS,
+    TEMPLATE_UNITS,
+    DisclosureRow,
+    Generation,
+    Measure,
+    concept,
+)
+
+N3 = len(APPLICANT_COLUMNS)
+N4 = len(APPEAL_CELLS)
+ROW_SUM: list[Group] = [(tuple(range(N3 - 1)), N3 - 1)]
+APPEAL_GROUPS: list[Group] = [((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14)]
+
+MAX_SPLITS = 5_000  # more cuts of one run than this: too many to tell apart, the run is ambiguous
+MAX_RUN = 80  # digits; a longer run is not read
+MAX_NODES = 200_000  # bound of one joint search over the 表三 rows
+
+Vector = tuple[int, ...]
+WARNING = Severity.WARNING
+
+
+def _issue(code: str, message: str, *, target: tuple[str, ...] | None = None, source: str | None = None,
+           severity: Severity = WARNING) -> Issue:
+    return Issue(code, severity, message, target=target, source_text=source)
+
+
+def _show(vector: Sequence[object]) -> str:
+    return "/".join(str(v) for v in vector)
+
+
+def _examples(cuts: Sequence[Sequence[object]]) -> str:
+    return " or ".join(_show(c) for c in cuts[:3]) + (" …" if len(cuts) > 3 else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+_SEPARATORS = {"|"}  # a cell separator is dropped like whitespace: cells it separates form one run
+
+
+class FlatText:
+    """The text normalized for searching (NFKC, no whitespace or "|"), with the way back to the print.
+
+    >>> t = FlatText("规章 ０００")
+    >>> t.text, t.printed(2, 5)
+    ('规章000', '０００')
+    """
+
+    def __init__(self, original: str) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        for index, char in enumerate(original):
+            for c in unicodedata.normalize("NFKC", char):
+                if not c.isspace() and c not in _SEPARATORS:
+                    chars.append(c)
+                    origin.append(index)
+        self.original = original
+        self.text = "".join(chars)
+        self.origin = origin
+
+    def printed(self, start: int, end: int) -> str:
+        """The original text of the normalized span ``[start, end)``, inner whitespace included."""
+        if end <= start:
+            return ""
+        return self.original[self.origin[start] : self.origin[end - 1] + 1]
+
+    def line(self, position: int) -> int:
+        """1-based line of the original text at a normalized position."""
+        if not self.origin:
+            return 1
+        index = self.origin[min(position, len(self.origin) - 1)]
+        return self.original.count("\n", 0, index) + 1
+
+
+_PAREN = re.compile(r"\([^()]*\)")
+_DIGIT_RUN = re.compile(r"\d+")
+# 表二: counts, signed changes ("-18", "增6") and money ("13575394432.52元")
+_VALUE_RUN = re.compile(r"(?:[增减+\-−](?=\d))?\d(?:[\d.]|[增减+\-−](?=\d))*(?:万元|元)?")
+_ENUMERATION = re.compile(r"\d+[.、]")
+
+
+def _mask(segment: str) -> str:
+    """Parenthesized text blanked out (keeping positions), so "(单位:万元,保留4位小数)" is no run."""
+    return _PAREN.sub(lambda m: "#" * len(m.group()), segment)
+
+
+def _first_run(text: str, start: int, end: int, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    match = pattern.search(_mask(text[start:end]))
+    return None if match is None else (start + match.start(), start + match.end())
+
+
+def _stray_digits(text: str, start: int, end: int) -> bool:
+    """Digits between a row's run and the next label, other than an enumeration like "2."."""
+    rest = _ENUMERATION.sub("", _mask(text[start:end]))
+    return any(c.isdigit() for c in rest)
+
+
+@dataclass(frozen=True)
+class Run:
+    """The digits printed after one row label."""
+
+    start: int
+    end: int
+    digits: str  # normalized, without whitespace
+    printed: str  # as printed
+    label: str  # the row label as printed
+    line: int
+
+
+def _find_labels(
+    text: FlatText, patterns: Sequence[tuple[str, re.Pattern[str]]], start: int, end: int
+) -> list[tuple[str, int, int]]:
+    """``(key, start, end)`` of each label found, searched in template order; a label not found is
+    skipped (the search goes on from the last label found)."""
+    found = []
+    position = start
+    for key, pattern in patterns:
+        match = pattern.search(text.text, position, end)
+        if match is not None:
+            found.append((key, match.start(), match.end()))
+            position = match.end()
+    return found
+
+
+def _runs(
+    text: FlatText, labels: list[tuple[str, int, int]], end: int, pattern: re.Pattern[str], zh: str,
+    issues: list[Issue],
+) -> dict[str, Run]:
+    """The first run of digits after each label, before the next label."""
+    runs: dict[str, Run] = {}
+    for index, (key, label_start, label_end) in enumerate(labels):
+        stop = labels[index + 1][1] if index + 1 < len(labels) else end
+        span = _first_run(text.text, label_end, stop, pattern)
+        label = text.printed(label_start, label_end)
+        if span is None:
+            issues.append(_issue("not-read", f"{zh} row {label!r}: no digits after its label; nothing read"))
+            continue
+        if _stray_digits(text.text, span[1], stop):
+            issues.append(_issue(
+                "not-read", f"{zh} row {label!r}: more digits follow its run before the next label; not read",
+                source=text.printed(span[1], stop), severity=Severity.INFO,
+            ))
+        digits = text.text[span[0] : span[1]]
+        runs[key] = Run(span[0], span[1], digits, text.printed(*span), label, text.line(span[0]))
+    return runs
+
+
+# ---------------------------------------------------------------------------------------------
+# Splitting one run
+
+
+def split_run(run: str, n: int, groups: Sequence[Group] = (), limit: int = MAX_SPLITS) -> list[Vector] | None:
+    """Every way to cut a run of digits into ``n`` whole numbers without leading zeros such that
+    every ``(parts, total)`` equation in ``groups`` holds; ``None`` when there are more than
+    ``limit`` such cuts or the run is longer than ``MAX_RUN`` (too many to tell apart).
+
+    >>> split_run("640020470", 7, [((0, 1, 2, 3, 4, 5), 6)])
+    [(64, 0, 0, 2, 0, 4, 70)]
+    >>> split_run("000", 3)
+    [(0, 0, 0)]
+    >>> len(split_run("693665", 3))
+    10
+    """
+    if len(run) > MAX_RUN:
+        return None
+    if not run.isdigit() or len(run) < n:
+        return []
+    sizes = _blocks(n, groups)
+    if sizes is not None:
+        return _block_cuts(run, sizes, limit)
+    return _walk_cuts(run, n, groups, limit)
+
+
+def _blocks(n: int, groups: Sequence[Group]) -> list[int] | None:
+    """The sizes of consecutive blocks "parts…, total" that ``groups`` make of the ``n`` cells
+    (表三: one block of 7; 表四: three of 5), ``None`` when the groups are not of that shape."""
+    sizes = []
+    start = 0
+    for parts, total in sorted(groups, key=lambda g: g[1]):
+        if tuple(parts) != tuple(range(start, total)) or total == start:
+            return None
+        sizes.append(total - start + 1)
+        start = total + 1
+    return sizes if sizes and start == n else None
+
+
+def _sum_cuts(run: str, k: int, limit: int) -> list[Vector] | None:
+    """Cuts of ``run`` into ``k - 1`` parts followed by their total. The total is tried first; the
+    parts are then bounded by what it leaves (no part longer or larger than that)."""
+    found: list[Vector] = []
+    values: list[int] = []
+
+    def walk(prefix: str, total: int, i: int, pos: int, acc: int) -> bool:
+        left = total - acc
+        if i == k - 2:  # the last part is what the total leaves
+            if prefix[pos:] == str(left):
+                found.append((*values, left, total))
+            return len(found) <= limit
+        remaining = len(prefix) - pos
+        parts = k - 1 - i
+        widest = len(str(left))
+        if remaining > parts * widest:  # some part would be larger than what is left
+            return True
+        longest = -(-remaining // parts)  # some part has at least this many digits
+        if longest > 1 and 10 ** (longest - 1) > left:
+            return True
+        for length in range(1, min(widest, remaining - parts + 1) + 1):
+            piece = prefix[pos : pos + length]
+            if length > 1 and piece[0] == "0":
+                break
+            value = int(piece)
+            if value > left:
+                break
+            values.append(value)
+            ok = walk(prefix, total, i + 1, pos + length, acc + value)
+            values.pop()
+            if not ok:
+                return False
+        return True
+
+    for width in range(1, len(run) - (k - 1) + 1):
+        text = run[len(run) - width :]
+        if width > 1 and text[0] == "0":
+            continue
+        if not walk(run[: len(run) - width], int(text), 0, 0, 0):
+            return None
+    return found
+
+
+def _block_cuts(run: str, sizes: Sequence[int], limit: int) -> list[Vector] | None:
+    memo: dict[tuple[int, int], list[Vector] | None] = {}
+
+    def rest(block: int, pos: int) -> list[Vector] | None:
+        if (block, pos) in memo:
+            return memo[(block, pos)]
+        if block == len(sizes):
+            return [()] if pos == len(run) else []
+        found: list[Vector] | None = []
+        after = sum(sizes[block + 1 :])
+        for end in range(pos + sizes[block], len(run) - after + 1):
+            tails = rest(block + 1, end)
+            if tails == []:
+                continue
+            heads = _sum_cuts(run[pos:end], sizes[block], limit) if tails is not None else None
+            if heads is None or tails is None:
+                found = None
+                break
+            found += [head + tail for head in heads for tail in tails]
+            if len(found) > limit:
+                found = None
+                break
+        memo[(block, pos)] = found
+        return found
+
+    return rest(0, 0)
+
+
+def _walk_cuts(run: str, n: int, groups: Sequence[Group], limit: int) -> list[Vector] | None:
+    """Cuts of ``run`` into ``n`` numbers, any equations: every cut, checked as it is made."""
+    forced = {total: parts for parts, total in groups if max(parts) < total}
+    checks: dict[int, list[Group]] = {}
+    for parts, total in groups:
+        if forced.get(total) != parts:
+            checks.setdefault(max((*parts, total)), []).append((parts, total))
+    values = [0] * n
+    found: list[Vector] = []
+
+    def holds(i: int) -> bool:
+        return all(sum(values[p] for p in parts) == values[total] for parts, total in checks.get(i, ()))
+
+    def walk(i: int, pos: int) -> bool:
+        """``False`` once more than ``limit`` cuts are found."""
+        remaining = len(run) - pos
+        if i == n:
+            if remaining == 0:
+                found.append(tuple(values))
+            return len(found) <= limit
+        if remaining < n - i:
+            return True
+        if i in forced:  # a total whose parts are known: its digits are forced
+            text = str(sum(values[p] for p in forced[i]))
+            if run.startswith(text, pos) and (i < n - 1 or len(text) == remaining):
+                values[i] = int(text)
+                return not holds(i) or walk(i + 1, pos + len(text))
+            return True
+        lengths = [remaining] if i == n - 1 else range(1, remaining - (n - i - 1) + 1)
+        for length in lengths:
+            piece = run[pos : pos + length]
+            if length > 1 and piece[0] == "0":
+                break
+            values[i] = int(piece)
+            if holds(i) and not walk(i + 1, pos + length):
+                return False
+        return True
+
+    return found if walk(0, 0) else None
+
+
+_CELL_PATTERNS: dict[Measure, re.Pattern[str]] = {
+    Measure.COUNT: re.compile(r"0|[1-9]\d*"),
+    Measure.CHANGE: re.compile(r"[增减+\-−]?(?:0|[1-9]\d*)"),
+    Measure.AMOUNT: re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元)?"),
+}
+
+
+def split_cells(run: str, measures: Sequence[Measure], limit: int = MAX_SPLITS) -> list[tuple[str, ...]] | None:
+    """Every way to cut a 表二 run into cells of the given measures (no leading zeros; a sign only at
+    the start of a change; a decimal point only in an amount, a unit only at the end of the run);
+    ``None`` when there are more than ``limit`` cuts.
+
+    >>> split_cells("000", [Measure.COUNT] * 3)
+    [('0', '0', '0')]
+    >>> split_cells("24252.311082", [Measure.AMOUNT])
+    [('24252.311082',)]
+    >>> split_cells("350", [Measure.COUNT, Measure.CHANGE])
+    [('3', '50'), ('35', '0')]
+    """
+    if len(run) > MAX_RUN:
+        return None
+    n = len(measures)
+    found: list[tuple[str, ...]] = []
+    pieces: list[str] = []
+
+    def walk(i: int, pos: int) -> bool:
+        if i == n:
+            if pos == len(run):
+                found.append(tuple(pieces))
+            return len(found) <= limit
+        ends = [len(run)] if i == n - 1 else range(pos + 1, len(run))
+        for end in ends:
+            piece = run[pos:end]
+            if _CELL_PATTERNS[measures[i]].fullmatch(piece) is None or (i < n - 1 and piece.endswith("元")):
+                continue
+            pieces.append(piece)
+            ok = walk(i + 1, end)
+            pieces.pop()
+            if not ok:
+                return False
+        return True
+
+    return found if walk(0, 0) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# 表三: the table-wide equations, tried jointly
+
+
+@dataclass(frozen=True)
+class _Equation:
+    """For every column: Σ coefficient × row value = 0."""
+
+    terms: tuple[tuple[str, int], ...]
+
+
+def _equations(rows: Sequence[str], generation: Generation) -> list[_Equation]:
+    """The table-wide equations all of whose rows are present (as ``checks.table3_problems``)."""
+    present = set(rows)
+    equations = []
+    head = (("1", 1), ("2", 1), ("3.7", -1), ("4", -1))
+    if all(r in present for r, _ in head):
+        equations.append(_Equation(head))
+    leaves = leaf_rows(generation)
+    if "3.7" in present and all(r in present for r in leaves):
+        equations.append(_Equation((*((r, 1) for r in leaves), ("3.7", -1))))
+    return equations
+
+
+def _satisfiable(
+    options: Mapping[str, Sequence[Vector]], equations: Sequence[_Equation], max_nodes: int = MAX_NODES
+) -> bool | None:
+    """Whether one cut per row satisfies every equation; ``None`` when the search is too long."""
+    order = sorted(options, key=lambda r: (len(options[r]), r != "3.7", r))
+    width = N3
+    low = {r: tuple(min(v[i] for v in options[r]) for i in range(width)) for r in order}
+    high = {r: tuple(max(v[i] for v in options[r]) for i in range(width)) for r in order}
+    chosen: dict[str, Vector] = {}
+    nodes = 0
+
+    def feasible() -> bool:  # interval bounds of every equation, per column
+        for equation in equations:
+            for i in range(width):
+                lo = hi = 0
+                for row, coef in equation.terms:
+                    if row in chosen:
+                        lo += coef * chosen[row][i]
+                        hi += coef * chosen[row][i]
+                    elif coef > 0:
+                        lo += low[row][i]
+                        hi += high[row][i]
+                    else:
+                        lo -= high[row][i]
+                        hi -= low[row][i]
+                if lo > 0 or hi < 0:
+                    return False
+        return True
+
+    def walk(depth: int) -> bool | None:
+        nonlocal nodes
+        if depth == len(order):
+            return True
+        row = order[depth]
+        for vector in options[row]:
+            nodes += 1
+            if nodes > max_nodes:
+                return None
+            chosen[row] = vector
+            if feasible():
+                found = walk(depth + 1)
+                if found is not False:
+                    del chosen[row]
+                    return found
+            del chosen[row]
+        return False
+
+    return walk(0)
+
+
+def joint_cuts(
+    options: Mapping[str, Sequence[Vector]], generation: Generation, max_nodes: int = MAX_NODES
+) -> dict[str, list[Vector]] | None:
+    """Per row, the cuts that take part in at least one combination satisfying the table-wide
+    equations. ``None`` when no combination does or a search exceeds ``max_nodes``; a cut whose
+    test exceeds the bound is kept (it could not be ruled out)."""
+    rows = [r for r in options if options[r]]
+    equations = _equations(rows, generation)
+    narrowed = {r: list(options[r]) for r in rows}
+    if not equations:
+        return narrowed
+    if _satisfiable(narrowed, equations, max_nodes) is not True:
+        return None
+    for row in sorted(rows, key=lambda r: len(narrowed[r])):
+        if len(narrowed[row]) < 2:
+            continue
+        keep = [
+            cut for cut in narrowed[row]
+            if _satisfiable({**narrowed, row: [cut]}, equations, max_nodes) is not False
+        ]
+        narrowed[row] = keep
+    return narrowed
+
+
+# ---------------------------------------------------------------------------------------------
+# 表三
+
+
+_CN_PREFIX = r"(?:[一二三四]、|\([一二三四五六七]\))?"
+
+
+def _row_pattern(notation: str) -> re.Pattern[str]:
+    """A 表三 row label with its enumeration ("5.属于三类内部事务信息", "(一)予以公开")."""
+    if notation == "3.6.3":
+        return re.compile(r"3[.、]其他")
+    c = concept("request", notation)
+    needles = sorted({squash(c.zh), *(squash(a) for a in c.aliases)}, key=len, reverse=True)
+    parts = notation.split(".")
+    prefix = rf"(?:{parts[-1]}[.、])?" if len(parts) == 3 else _CN_PREFIX
+    return re.compile(prefix + "(?:" + "|".join(re.escape(n) for n in needles) + ")")
+
+
+def _table3_anchor(body: str, generation: Generation) -> int | None:
+    anchor = body.find("勾稽关系")
+    if anchor >= 0:
+        return anchor
+    first = _row_pattern(REQUEST_ROWS[generation][0]).search(body)
+    return None if first is None else first.start()
+
+
+def _table3_cuts(runs: Mapping[str, Run], issues: list[Issue]) -> tuple[dict[str, list[Vector]], dict[str, str]]:
+    """Each row's own cuts (leading zeros, row total) and what decided them."""
+    own: dict[str, list[Vector]] = {}
+    reason: dict[str, str] = {}
+    for notation, run in runs.items():
+        name = f"表三 row {notation} ({concept('request', notation).zh})"
+        cuts = split_run(run.digits, N3, ROW_SUM)
+        if cuts is None:
+            issues.append(_issue(
+                "cell-ambiguous", f"{name}: the digits {run.printed!r} can be cut in too many ways; none published",
+                source=run.printed,
+            ))
+        elif cuts:
+            own[notation] = cuts
+            reason[notation] = (
+                "the only split whose six applicant columns add up to its 总计" if len(cuts) == 1
+                else "the only split that fits its 总计 and the column equations (一+二 = 三（七）+四, "
+                "（七） = the sum of the outcome rows)"
+            )
+        else:  # even one digit a cell would be a guess: a blank cell or a misprint may be the cause
+            issues.append(_issue(
+                "cell-ambiguous",
+                f"{name}: no split of the digits {run.printed!r} into {N3} cells adds up to its 总计; none published",
+                source=run.printed,
+            ))
+    return own, reason
+
+
+def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) -> tuple[list[Cell], int | None]:
+    """表三 cells, and where the table ends (``None``: not found)."""
+    zh = "表三"
+    body = text.text
+    expected = REQUEST_ROWS[generation]
+    anchor = _table3_anchor(body, generation)
+    if anchor is None:
+        issues.append(_issue("table-missing", f"{zh} was not found in the report"))
+        return [], None
+    carry = body.find("结转下年度", anchor)
+    end = body.find("行政复议", carry if carry >= 0 else anchor)
+    end = len(body) if end < 0 else end
+    labels = _find_labels(text, [(n, _row_pattern(n)) for n in expected], anchor, end)
+    found = {key for key, _, _ in labels}
+    for notation in expected:
+        if notation not in found:
+            issues.append(_issue(
+                "not-read",
+                f"{zh} row {notation} ({concept('request', notation).zh}): label not found in the flattened text; "
+                "the row is left out",
+            ))
+    runs = _runs(text, labels, end, _DIGIT_RUN, zh, issues)
+    own, reason = _table3_cuts(runs, issues)
+
+    joint = joint_cuts(own, generation)
+    if joint is None:
+        joint = own
+        if any(len(c) > 1 for c in own.values()):
+            issues.append(_issue(
+                "cell-ambiguous",
+                f"{zh}: no combination of the rows' splits satisfies the column equations (or there are too many to "
+                "try); only rows whose own 总计 decides their split are published",
+            ))
+
+    cells: list[Cell] = []
+    for notation in expected:
+        if notation not in joint:
+            continue
+        run = runs[notation]
+        name = f"{zh} row {notation} ({concept('request', notation).zh})"
+        cuts = joint[notation]
+        if len(cuts) != 1:
+            issues.append(_issue(
+                "cell-ambiguous",
+                f"{name}: the digits {run.printed!r} ran together and {len(cuts)} splits fit the arithmetic "
+                f"({_examples(cuts)}); none published",
+                source=run.printed,
+            ))
+            continue
+        (vector,) = cuts
+        message = f"{name}: the digits {run.printed!r} ran together; {reason[notation]} is {_show(vector)}"
+        for i, column in enumerate(APPLICANT_COLUMNS):
+            cells.append(Cell(
+                table="table3",
+                codes=(("request", notation), ("applicant", column)),
+                measure=Measure.COUNT,
+                value=Decimal(vector[i]),
+                source_text=run.printed,
+                row_label=run.label,
+                column_label=APPLICANT[i].zh,
+                line=run.line,
+            ))
+            target = ("table3", notation, column)
+            issues.append(_issue("cells-run-together", message, target=target, source=run.printed))
+    return cells, end
+
+
+# ---------------------------------------------------------------------------------------------
+# 表四
+
+
+def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list[Cell]:
+    zh = "表四"
+    body = text.text
+    span = None if start is None else _first_run(body, start, len(body), _DIGIT_RUN)
+    if start is None or span is None or "尚未审结" not in body[start : span[0]]:
+        issues.append(_issue("table-missing", f"{zh} was not found in the report"))
+        return []
+    digits, printed = body[span[0] : span[1]], text.printed(*span)
+    cuts = split_run(digits, N4, APPEAL_GROUPS)
+    if not cuts or len(cuts) > 1:
+        what = "too many splits" if cuts is None else f"{len(cuts)} splits" if cuts else "no split"
+        issues.append(_issue(
+            "cell-ambiguous",
+            f"{zh}: the digits {printed!r} ran together and {what} into {N4} cells fit the three 总计 equations"
+            f"{f' ({_examples(cuts)})' if cuts else ''}; none published",
+            source=printed,
+        ))
+        return []
+    (vector,) = cuts
+    message = f"{zh}: the digits {printed!r} ran together; the only split that fits the arithmetic is {_show(vector)}"
+    cells = []
+    for i, (proceeding, result) in enumerate(APPEAL_CELLS):
+        cells.append(Cell(
+            table="table4",
+            codes=(("proceeding", proceeding), ("result", result)),
+            measure=Measure.COUNT,
+            value=Decimal(vector[i]),
+            source_text=printed,
+            row_label=concept("proceeding", proceeding).zh,
+            column_label=concept("result", result).zh,
+            line=text.line(span[0]),
+        ))
+        issues.append(_issue("cells-run-together", message, target=("table4", proceeding, result), source=printed))
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
+# 表二
+
+# 2021-format tables that keep the 2019 label (templates.md §7 "template drift")
+_ITEM_ALIASES = {"administrative-normative-document": ("规范性文件",)}
+
+
+def _item_pattern(item: str) -> re.Pattern[str]:
+    needles = sorted({concept("item", item).zh, *_ITEM_ALIASES.get(item, ())}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(squash(n)) for n in needles))
+
+
+def _read_table2(text: FlatText, generation: Generation, end: int, issues: list[Issue]) -> list[Cell]:
+    zh = "表二"
+    body = text.text
+    layout = DISCLOSURE_ROWS[generation]
+    start = body.rfind("第二十条第(一)项", 0, end)
+    if start < 0:
+        section = body.rfind("主动公开政府信息情况", 0, end)
+        start = body.find("信息内容", max(section, 0), end)
+    if start < 0:
+        issues.append(_issue("table-missing", f"{zh} was not found in the report"))
+        return []
+    labels = _find_labels(text, [(str(i), _item_pattern(row.item)) for i, row in enumerate(layout)], start, end)
+    found = {int(key) for key, _, _ in labels}
+    for i, row in enumerate(layout):
+        if i not in found:
+            issues.append(_issue(
+                "not-read", f"{zh} row {concept('item', row.item).zh}: label not found in the flattened text; left out"
+            ))
+    runs = _runs(text, labels, end, _VALUE_RUN, zh, issues)
+    cells: list[Cell] = []
+    previous = start
+    for key, label_start, _ in labels:
+        header = body[previous:label_start]  # the block header, with any unit it states
+        run = runs.get(key)
+        previous = run.end if run else label_start
+        if run is not None:
+            cells += _table2_row(layout[int(key)], run, header, issues)
+    return cells
+
+
+def _table2_row(entry: DisclosureRow, run: Run, header: str, issues: list[Issue]) -> list[Cell]:
+    item = concept("item", entry.item).zh
+    name = f"表二 row {item}"
+    measures = [m for _, m in entry.columns]
+    cuts = split_cells(run.digits, measures)
+    if not cuts or len(cuts) > 1:
+        what = "too many splits" if cuts is None else f"{len(cuts)} splits" if cuts else "no split"
+        issues.append(_issue(
+            "cell-ambiguous",
+            f"{name}: the digits {run.printed!r} ran together and {what} into {len(measures)} cells are possible"
+            f"{f' ({_examples(cuts)})' if cuts else ''}; 表二 has no arithmetic to decide, none published",
+            source=run.printed,
+        ))
+        return []
+    (pieces,) = cuts
+    message = (
+        f"{name}: the digits {run.printed!r} ran together; the only split into {len(measures)} cells is {_show(pieces)}"
+    )
+    cells = []
+    for (column, measure), piece in zip(entry.columns, pieces, strict=True):
+        key = ("table2", entry.provision, entry.item, column)
+        label = f"表二 {item} / {concept('column', column).zh}"
+        number = parse_number(piece)
+        if number is None:  # pragma: no cover - the cell patterns admit only numbers
+            continue
+        unit = None
+        if measure is Measure.AMOUNT:
+            from_header = header_unit(header) or TEMPLATE_UNITS.get(column)
+            if number.unit in MONEY_UNITS:
+                unit = number.unit
+            elif from_header is not None:
+                unit = from_header
+                issues.append(_issue(
+                    "unit-from-header", f"{label}: unit {from_header} taken from the column header",
+                    target=key, source=piece, severity=Severity.INFO,
+                ))
+            else:
+                issues.append(_issue(
+                    "unit-missing",
+                    f"{label}: {piece!r} states no unit (元 or 万元?); published as printed, not rescaled",
+                    target=key, source=piece,
+                ))
+        cells.append(Cell(
+            table="table2",
+            codes=(("provision", entry.provision), ("item", entry.item), ("column", column)),
+            measure=measure,
+            value=number.value,
+            source_text=run.printed,
+            row_label=run.label,
+            column_label=concept("column", column).zh,
+            line=run.line,
+            unit=unit,
+        ))
+        if len(pieces) > 1:
+            issues.append(_issue("cells-run-together", message, target=key, source=run.printed))
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def read_flat(text: str, generation: Generation) -> tuple[list[Cell], list[Issue]]:
+    """表二, 表三 and 表四 cells from text whose table cells ran together (legacy: ``read_flat_legacy``)."""
+    if generation is Generation.LEGACY:
+        return read_flat_legacy(text)
+    flat = FlatText(text)
+    issues: list[Issue] = []
+    table3, end3 = _read_table3(flat, generation, issues)
+    anchor = _table3_anchor(flat.text, generation)
+    anchor = len(flat.text) if anchor is None else anchor
+    heading = flat.text.rfind("收到和处理政府信息公开申请", 0, anchor)
+    table2 = _read_table2(flat, generation, heading if heading >= 0 else anchor, issues)
+    table4 = _read_table4(flat, end3, issues)
+    return table2 + table3 + table4, issues
+
+
+_GLUED_LABELS = "|".join(re.escape(squash(concept("request", n).zh)) for n in ("1", "2", "3.1", "4"))
+_GLUED = re.compile(f"(?:{_GLUED_LABELS})" + r"[ \u3000\u00a0]*[0-9０-９]")
+_CELL_SPLIT = re.compile(r"[\t|\n]")
+
+
+def looks_flat(text: str) -> bool:
+    """The 表三 labels are there, a label runs straight into digits, and no label stands in a cell
+    of its own followed by a number cell (i.e. no table row has separated numbers)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    squashed = squash(normalized)
+    if sum(squash(concept("request", n).zh) in squashed for n in ("1", "2", "4")) < 2:
+        return False
+    cells = [c.strip() for c in _CELL_SPLIT.split(normalized) if c.strip()]
+    labels = [squash(concept("request", n).zh) for n in REQUEST_ROWS[Generation.GEN2019]] + ["结果维持", "总计"]
+    for here, after in itertools.pairwise(cells):
+        if parse_number(after) is not None and any(squash(here).endswith(label) for label in labels):
+            return False
+    return any(_GLUED.search(c) for c in cells)
+
+
+# ---------------------------------------------------------------------------------------------
+# Legacy 统计表: "指标名称计量单位2018年度历年累计主动公开文件数条206912106其中:1.政府…"
+
+_LEGACY_ROW = re.compile(
+    r"(?:其中:?)?(?:(?P<enum>\d{1,2})[.、])?(?P<label>[^\d]+?)(?P<unit>万条|条|件|项|个)(?P<run>\d+(?:\.\d+)?)"
+)
+
+
+def looks_flat_legacy(text: str) -> bool:
+    """A legacy 统计表 whose rows ran together: "…历年累计主动公开文件数条206912106其中:1.…"."""
+    for cell in _CELL_SPLIT.split(text):
+        squashed = squash(cell)
+        header = squashed.find("历年累计")
+        if header < 0 or not any(w in squashed[:header] for w in ("统计表", "附表", "指标名称")):
+            continue
+        first = _LEGACY_ROW.match(squashed, header + len("历年累计"))
+        if first is not None and _LEGACY_ROW.match(squashed, first.end()) is not None:
+            return True
+    return False
+
+
+def read_flat_legacy(text: str, lines: Sequence[str] | None = None) -> tuple[list[Cell], list[Issue]]:
+    """Legacy cells from a flattened 统计表 with the columns 本年度 | 历年累计.
+
+    Each row is "label unit run"; the run is cut into the two columns (no leading zeros; 历年累计 is
+    at least 本年度). When the next label starts with an enumeration ("2.政府公报公开数"), its
+    number ran into this run and is taken off first. Rows with exactly one cut are handed to the
+    legacy reader (``tables.legacy.read_legacy``), which maps labels to concepts and adds what only
+    the prose states; a row with several cuts is left out with a ``cell-ambiguous`` issue.
+    """
+    from converter.tables.legacy import read_legacy
+
+    flat = FlatText(text)
+    body = flat.text
+    issues: list[Issue] = []
+    tokens: list[Token] = []
+    notes: list[tuple[str, str, str]] = []  # (label, run as printed, split) of the rows cut in two
+    start = max(body.rfind("统计表"), body.rfind("附表"))
+    if start >= 0:
+        header = body.find("历年累计", start)
+        columns = 2 if header >= 0 else 1
+        position = header + len("历年累计") if header >= 0 else start + 3
+        tokens.append(Token("统计表", flat.line(start)))
+        while (match := _LEGACY_ROW.match(body, position)) is not None:
+            label, run, run_start = match["label"], match["run"], match.start("run")
+            position = match.end()
+            if body[position : position + 1] in {".", "、"} and "." not in run:  # "…2069121062." + "政府公报…"
+                wanted = str(int(match["enum"]) + 1) if match["enum"] else "1"
+                if not run.endswith(wanted) or len(run) == len(wanted):
+                    issues.append(_issue(
+                        "not-read",
+                        f"统计表 row {label}: its digits {run!r} cannot be told from the next row's number; "
+                        "reading stops here",
+                    ))
+                    break
+                run = run[: -len(wanted)]
+                position -= len(wanted)
+            printed = flat.printed(run_start, run_start + len(run))
+            line = flat.line(run_start)
+            tokens += [Token(label, line), Token(match["unit"], line)]
+            value = run if columns == 1 else _legacy_value(run, label, printed, issues)
+            if value is not None:
+                tokens.append(Token(value, line))
+                if columns == 2:
+                    notes.append((label, printed, f"{value}/{run[len(value):]}"))
+        if len(tokens) == 1:
+            issues.append(_issue("not-read", "统计表 found but no row could be read from the flattened text"))
+    cells, found = read_legacy(tokens, list(lines) if lines is not None else text.splitlines())
+    for label, printed, split in notes:
+        for cell in cells:
+            if cell.row_label == label:
+                issues.append(_issue(
+                    "cells-run-together",
+                    f"统计表 row {label}: the digits {printed!r} ran together; "
+                    f"the only split into 本年度/历年累计 is {split}",
+                    target=cell.key, source=printed,
+                ))
+    return cells, issues + found
+
+
+def _legacy_value(run: str, label: str, printed: str, issues: list[Issue]) -> str | None:
+    """The 本年度 value of a two-column run, when the run can be cut only one way."""
+    cuts = [c for c in (split_run(run, 2) or []) if c[1] >= c[0]] if "." not in run else []
+    if len(cuts) == 1:
+        return str(cuts[0][0])
+    issues.append(_issue(
+        "cell-ambiguous",
+        f"统计表 row {label}: the digits {printed!r} ran together and "
+        + (f"{len(cuts)} splits into 本年度/历年累计 fit ({_examples(cuts)})" if cuts else "no split could be made")
+        + "; none published",
+        source=printed,
+    ))
+    return None
