@@ -15,7 +15,7 @@ from converter.checks import check_cells
 from converter.detect import detect_generation, locate_tables
 from converter.errors import GongkaiError, Issue, MetadataMissing, NotAReport, Severity
 from converter.extract import SUFFIXES, extract
-from converter.flat import looks_flat, read_flat
+from converter.flat import looks_flat, looks_flat_legacy, read_flat, read_flat_legacy
 from converter.metadata import read_metadata
 from converter.model import Cell, Report, ReportMeta
 from converter.options import ConvertOptions
@@ -64,7 +64,7 @@ def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
         issues += notes
         issues += check_cells(cells, generation)
     elif generation is Generation.LEGACY:
-        found, notes = read_legacy(tokens, doc.lines)
+        found, notes = read_flat_legacy(text, doc.lines) if looks_flat_legacy(text) else read_legacy(tokens, doc.lines)
         cells += found
         issues += notes
     else:
