@@ -18,6 +18,10 @@ _TITLE = re.compile(
     r"^(?:标题[:：]\s*)?(?P<agency>[\u4e00-\u9fa5（）()]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*"
     r"(?:政府信息公开|政务公开|信息公开)[\u4e00-\u9fa5]{0,6}报告"
 )
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?:标题[:：]\s*)?(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>[\u4e00-\u9fa5（）()]{2,40}?)\s*"
+    r"(?:政府信息公开|政务公开|信息公开)[\u4e00-\u9fa5]{0,6}报告"
+)
 _PERIOD = re.compile(r"统计期限.{0,6}?((?:19|20)\d{2})\s*年")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期)[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -46,7 +50,8 @@ def read_metadata(lines: Sequence[str]) -> MetaResult:
     title = agency = None
     year: int | None = None
     for line in clean[:80]:
-        match = _TITLE.match(line.replace(" ", "")) if len(line) < 80 else None
+        compact = line.replace(" ", "")
+        match = (_TITLE.match(compact) or _TITLE_YEAR_FIRST.match(compact)) if len(line) < 80 else None
         if match:
             title, agency, year = line, match["agency"], int(match["year"])
             break

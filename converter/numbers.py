@@ -13,7 +13,9 @@ from decimal import Decimal, InvalidOperation
 # Unit words a cell may carry, mapped to the notation of the ``unit`` code list.
 UNITS: dict[str, str] = {"万元": "wan-yuan", "元": "yuan", "万条": "wan-tiao", "件": "item", "条": "item", "项": "item", "个": "item"}
 MONEY_UNITS = {"wan-yuan", "yuan"}
-BLANKS = {"-", "—", "–", "－", "/", "／", "无", "——", "--"}
+# Written by the HTML/DOCX/PDF extractors for a table cell printed empty, so that it keeps its position.
+BLANK_CELL = "(空白)"
+BLANKS = {"-", "—", "–", "－", "/", "／", "无", "——", "--", BLANK_CELL}
 
 _NUMBER = re.compile(
     r"^(?P<sign>[增减+\-−])?\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>万元|元|万条|件|条|项|个)?$"

@@ -8,7 +8,16 @@ from pathlib import Path
 from converter.errors import SourceUnreadable
 from converter.model import SourceDoc
 
-SUFFIXES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SUFFIXES = {
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".docx": DOCX,
+    ".pdf": "application/pdf",
+}
 
 
 def extract(path: Path) -> SourceDoc:
@@ -17,7 +26,20 @@ def extract(path: Path) -> SourceDoc:
     :raises SourceUnreadable: unknown type, unreadable, empty or undecodable file.
     """
     suffix = path.suffix.lower()
-    if suffix in SUFFIXES:
+    media_type = SUFFIXES.get(suffix)
+    if media_type == "text/html":
+        from converter.extract.html import extract_html
+
+        return extract_html(path)
+    if media_type == DOCX:
+        from converter.extract.docx import extract_docx
+
+        return extract_docx(path)
+    if media_type == "application/pdf":
+        from converter.extract.pdf import extract_pdf
+
+        return extract_pdf(path)
+    if media_type is not None:
         from converter.extract.text import extract_text
 
         return extract_text(path)

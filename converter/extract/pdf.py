@@ -1,0 +1,165 @@
+"""PDF files with a text layer: ruled tables (one line per row) and text lines, top to bottom.
+
+Per page, ``pdfplumber`` finds the ruled tables; every table row becomes one line of TAB-joined
+cells laid out on the shared grid (see ``converter.extract.html.grid_lines``), and the text
+outside the tables becomes one line per printed line, with a TAB where a wide gap separates
+words (an unruled table). Page numbers ("- 4 -", "第 4 页") are dropped; a table continuing on
+the next page simply continues. ``SourceDoc.pages`` holds the page number of each line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfplumber.page import Page
+from pdfplumber.utils import extract_text
+
+from converter.errors import SourceUnreadable
+from converter.extract import SUFFIXES, read_bytes
+from converter.extract.html import clean_cell, clean_line, grid_lines
+from converter.model import SourceDoc
+
+MEDIA_TYPE = SUFFIXES[".pdf"]
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－~～]\s*\d{1,4}\s*[-—–－~～]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
+    re.IGNORECASE,
+)
+_TOLERANCE = 1.0  # points: cell edges this close are the same grid line
+_WIDE_GAP = 2.0  # in font sizes: a gap this wide between words on a line separates two cells
+
+
+def is_page_number(line: str) -> bool:
+    """A line that only numbers the page.
+
+    >>> is_page_number("- 4 -"), is_page_number("第 4 页 共 12 页"), is_page_number("4")
+    (True, True, False)
+    """
+    return bool(_PAGE_NUMBER.match(line.strip()))
+
+
+def extract_pdf(path: Path) -> SourceDoc:
+    """Read a PDF's text layer into lines with their page numbers.
+
+    :raises SourceUnreadable: not a PDF, encrypted, corrupt, or without a text layer (scanned).
+    """
+    data, digest = read_bytes(path)
+    if b"%PDF" not in data[:1024]:
+        raise SourceUnreadable(path, "not a PDF file (no %PDF header)")
+    lines: list[str] = []
+    pages: list[int] = []
+    any_chars = False
+    try:
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                if page.chars:
+                    any_chars = True
+                    found = _page_lines(page)
+                    lines += found
+                    pages += [number] * len(found)
+                page.close()  # frees the page's parsed objects: long reports stay small in memory
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types (PSEOF, KeyError, …) on broken files
+        raise SourceUnreadable(path, _reason(exc)) from None
+    if not any_chars:
+        raise SourceUnreadable(path, "no text layer (scanned PDF?)")
+    if not lines:
+        raise SourceUnreadable(path, "the PDF has no text outside page numbers")
+    return SourceDoc(path=path, sha256=digest, media_type=MEDIA_TYPE, lines=tuple(lines), pages=tuple(pages))
+
+
+def _reason(exc: Exception) -> str:
+    names = {type(e).__name__ for e in (exc, exc.__cause__, exc.__context__) if e is not None}
+    text = " ".join(str(e) for e in (exc, exc.__cause__) if e is not None)
+    if names & {"PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"} or "password" in text.lower():
+        return "the PDF is encrypted (password protected); save an unprotected copy first"
+    if names & {"PDFSyntaxError", "PSEOF", "PSSyntaxError", "PSTypeError"} or "No /Root object" in text:
+        return f"not a readable PDF (corrupt or truncated: {type(exc).__name__}: {exc})"
+    return f"not a readable PDF ({type(exc).__name__}: {exc})"
+
+
+def _page_lines(page: Page) -> list[str]:
+    """The lines of one page, tables and text interleaved by their position (top to bottom)."""
+    items: list[tuple[float, int, list[str]]] = []
+    tables = [t for t in page.find_tables() if len(t.cells) > 1]
+    boxes = [t.bbox for t in tables]
+    for table in tables:
+        items.append((table.bbox[1], 1, grid_lines(_slots(page, table.cells))))
+
+    def outside(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    for found in text_page.extract_text_lines(return_chars=True, strip=True):
+        line = clean_line(_join_chars(found["chars"]))
+        if line and not is_page_number(line):
+            items.append((found["top"], 0, [line]))
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [line for _, _, group in items for line in group]
+
+
+def _join_chars(chars: Sequence[dict[str, Any]]) -> str:
+    """One printed line: a space for a word gap, a TAB for a gap wider than two characters."""
+    parts: list[str] = []
+    previous: dict[str, Any] | None = None
+    for char in sorted(chars, key=lambda c: c["x0"]):
+        if previous is not None:
+            gap = char["x0"] - previous["x1"]
+            size = max(previous.get("size") or 0, char.get("size") or 0, 1.0)
+            if gap > _WIDE_GAP * size:
+                parts.append("\t")
+            elif gap > 0.25 * size:
+                parts.append(" ")
+        parts.append(char["text"])
+        previous = char
+    return "".join(parts)
+
+
+def _positions(values: list[float]) -> list[float]:
+    """Distinct grid lines, edges closer than the tolerance merged."""
+    merged: list[float] = []
+    for value in sorted(values):
+        if not merged or value - merged[-1] > _TOLERANCE:
+            merged.append(value)
+    return merged
+
+
+def _slots(page: Page, cells: list[tuple[float, float, float, float]]) -> dict[tuple[int, int], tuple[Hashable, str]]:
+    """The grid of a ruled table: each cell rectangle covers the grid rows/columns it spans."""
+    xs = _positions([c[0] for c in cells])
+    tops = _positions([c[1] for c in cells])
+    left, top_edge, right, bottom_edge = (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
+    chars = [
+        ch
+        for ch in page.chars
+        if left <= (ch["x0"] + ch["x1"]) / 2 < right and top_edge <= (ch["top"] + ch["bottom"]) / 2 < bottom_edge
+    ]
+    slots: dict[tuple[int, int], tuple[Hashable, str]] = {}
+    for x0, top, x1, bottom in sorted(cells, key=lambda c: (c[1], c[0])):
+        c0 = bisect.bisect_left(xs, x0 - _TOLERANCE)
+        c1 = max(c0 + 1, bisect.bisect_left(xs, x1 - _TOLERANCE))
+        r0 = bisect.bisect_left(tops, top - _TOLERANCE)
+        r1 = max(r0 + 1, bisect.bisect_left(tops, bottom - _TOLERANCE))
+        inside = [
+            ch
+            for ch in chars
+            if x0 <= (ch["x0"] + ch["x1"]) / 2 < x1 and top <= (ch["top"] + ch["bottom"]) / 2 < bottom
+        ]
+        text = clean_cell(extract_text(inside).replace("\n", "")) if inside else ""
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                slots.setdefault((r, c), ((r0, c0), text))
+    return slots
