@@ -39,29 +39,36 @@ def table3_problems(rows: Mapping[str, Vector], generation: Generation) -> list[
     for notation, vector in rows.items():
         known = _known(vector)
         if known is not None and sum(known[:-1]) != known[-1]:
-            problems.append(((
-                "table3", notation, "total"),
-                f"表三 row {notation} ({concept('request', notation).zh}): 总计 {known[-1]} ≠ {sum(known[:-1])}, the sum of its six applicant columns",
-            ))
+            problems.append(
+                (
+                    ("table3", notation, "total"),
+                    f"表三 row {notation} ({concept('request', notation).zh}): 总计 {known[-1]} ≠ {sum(known[:-1])}, the sum of its six applicant columns",
+                )
+            )
     leaves = leaf_rows(generation)
     for i, column in enumerate(APPLICANT_COLUMNS):
+
         def at(notation: str, i: int = i) -> Decimal | None:
             vector = rows.get(notation)
             return None if vector is None else vector[i]
 
         head = _known([at("1"), at("2"), at("3.7"), at("4")])
         if head is not None and head[0] + head[1] != head[2] + head[3]:
-            problems.append(((
-                "table3", "3.7", column),
-                f"表三 column {APPLICANT[i].zh}: 一 {head[0]} + 二 {head[1]} ≠ 三（七）总计 {head[2]} + 四 {head[3]} (勾稽关系)",
-            ))
+            problems.append(
+                (
+                    ("table3", "3.7", column),
+                    f"表三 column {APPLICANT[i].zh}: 一 {head[0]} + 二 {head[1]} ≠ 三（七）总计 {head[2]} + 四 {head[3]} (勾稽关系)",
+                )
+            )
         parts = _known(at(r) for r in leaves)
         total = at("3.7")
         if parts is not None and total is not None and sum(parts) != total:
-            problems.append(((
-                "table3", "3.7", column),
-                f"表三 column {APPLICANT[i].zh}: （七）总计 {total} ≠ {sum(parts)}, the sum of the outcome rows",
-            ))
+            problems.append(
+                (
+                    ("table3", "3.7", column),
+                    f"表三 column {APPLICANT[i].zh}: （七）总计 {total} ≠ {sum(parts)}, the sum of the outcome rows",
+                )
+            )
     return problems
 
 
@@ -72,10 +79,12 @@ def table4_problems(vector: Vector) -> list[Problem]:
         known = _known(parts)
         if known is not None and total is not None and sum(known) != total:
             proceeding = APPEAL_CELLS[start][0]
-            problems.append((
-                ("table4", proceeding, "total"),
-                f"表四 {concept('proceeding', proceeding).zh}: 总计 {total} ≠ {sum(known)}, the sum of 维持/纠正/其他/尚未审结",
-            ))
+            problems.append(
+                (
+                    ("table4", proceeding, "total"),
+                    f"表四 {concept('proceeding', proceeding).zh}: 总计 {total} ≠ {sum(known)}, the sum of 维持/纠正/其他/尚未审结",
+                )
+            )
     return problems
 
 

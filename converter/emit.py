@@ -13,7 +13,12 @@ from converter.model import Cell, Report
 from converter.tables.layout import Measure
 from converter.vocab import DCTERMS, DQV, FOAF, GK, OA, PREFIXES, PROV, QB, RDF, RDFS, SDMX_ATTRIBUTE, SKOS, XSD
 
-STRUCTURES = {"table2": GK.table2Structure, "table3": GK.table3Structure, "table4": GK.table4Structure, "legacy": GK.legacyStructure}
+STRUCTURES = {
+    "table2": GK.table2Structure,
+    "table3": GK.table3Structure,
+    "table4": GK.table4Structure,
+    "legacy": GK.legacyStructure,
+}
 DATASET_LABELS = {
     "table2": ("表二 主动公开政府信息情况", "Table 2: proactive disclosure"),
     "table3": ("表三 收到和处理政府信息公开申请情况", "Table 3: applications received and handled"),
@@ -21,11 +26,22 @@ DATASET_LABELS = {
     "legacy": ("2008年条例年度报告统计项", "Figures of legacy reports (2008 regulation)"),
 }
 SOURCE_TABLE = {"table2": "表二", "table3": "表三", "table4": "表四", "legacy": "附表/正文"}
-MEASURES = {Measure.COUNT: GK["count"], Measure.CHANGE: GK["change"], Measure.AMOUNT: GK["amount"], Measure.QUANTITY: GK["quantity"]}
+MEASURES = {
+    Measure.COUNT: GK["count"],
+    Measure.CHANGE: GK["change"],
+    Measure.AMOUNT: GK["amount"],
+    Measure.QUANTITY: GK["quantity"],
+}
 SEVERITY = {"error": GK.error, "warning": GK.warning, "info": GK.info}
 DIMENSIONS = {
-    "request": GK.request, "applicant": GK.applicant, "proceeding": GK.proceeding, "result": GK.result,
-    "provision": GK.provision, "item": GK.item, "column": GK.column, "legacy": GK.legacyItem,
+    "request": GK.request,
+    "applicant": GK.applicant,
+    "proceeding": GK.proceeding,
+    "result": GK.result,
+    "provision": GK.provision,
+    "item": GK.item,
+    "column": GK.column,
+    "legacy": GK.legacyItem,
 }
 _MEASURE_TYPED = {"table2", "legacy"}
 
@@ -116,7 +132,12 @@ def _number(value: Decimal, measure: Measure) -> Literal:
 
 
 def _emit_issues(
-    g: Graph, issues: list[Issue], base: str, key: str, year: int, report_node: URIRef,
+    g: Graph,
+    issues: list[Issue],
+    base: str,
+    key: str,
+    year: int,
+    report_node: URIRef,
     observations: dict[tuple[str, ...], URIRef],
 ) -> None:
     def order(issue: Issue) -> tuple[str, tuple[str, ...], str]:

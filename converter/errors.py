@@ -8,7 +8,7 @@ one-line description and documented in docs/issues.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -47,7 +47,7 @@ class OptionsError(GongkaiError):
     """Bad options or manifest (a usage error, exit status 2)."""
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"

@@ -66,8 +66,14 @@ Vector = tuple[int, ...]
 WARNING = Severity.WARNING
 
 
-def _issue(code: str, message: str, *, target: tuple[str, ...] | None = None, source: str | None = None,
-           severity: Severity = WARNING) -> Issue:
+def _issue(
+    code: str,
+    message: str,
+    *,
+    target: tuple[str, ...] | None = None,
+    source: str | None = None,
+    severity: Severity = WARNING,
+) -> Issue:
     return Issue(code, severity, message, target=target, source_text=source)
 
 
@@ -171,7 +177,11 @@ def _find_labels(
 
 
 def _runs(
-    text: FlatText, labels: list[tuple[str, int, int]], end: int, pattern: re.Pattern[str], zh: str,
+    text: FlatText,
+    labels: list[tuple[str, int, int]],
+    end: int,
+    pattern: re.Pattern[str],
+    zh: str,
     issues: list[Issue],
 ) -> dict[str, Run]:
     """The first run of digits after each label, before the next label."""
@@ -184,10 +194,14 @@ def _runs(
             issues.append(_issue("not-read", f"{zh} row {label!r}: no digits after its label; nothing read"))
             continue
         if _stray_digits(text.text, span[1], stop):
-            issues.append(_issue(
-                "not-read", f"{zh} row {label!r}: more digits follow its run before the next label; not read",
-                source=text.printed(span[1], stop), severity=Severity.INFO,
-            ))
+            issues.append(
+                _issue(
+                    "not-read",
+                    f"{zh} row {label!r}: more digits follow its run before the next label; not read",
+                    source=text.printed(span[1], stop),
+                    severity=Severity.INFO,
+                )
+            )
         digits = text.text[span[0] : span[1]]
         runs[key] = Run(span[0], span[1], digits, text.printed(*span), label, text.line(span[0]))
     return runs
@@ -480,8 +494,7 @@ def joint_cuts(
         if len(narrowed[row]) < 2:
             continue
         keep = [
-            cut for cut in narrowed[row]
-            if _satisfiable({**narrowed, row: [cut]}, equations, max_nodes) is not False
+            cut for cut in narrowed[row] if _satisfiable({**narrowed, row: [cut]}, equations, max_nodes) is not False
         ]
         narrowed[row] = keep
     return narrowed
@@ -521,23 +534,29 @@ def _table3_cuts(runs: Mapping[str, Run], issues: list[Issue]) -> tuple[dict[str
         name = f"表三 row {notation} ({concept('request', notation).zh})"
         cuts = split_run(run.digits, N3, ROW_SUM)
         if cuts is None:
-            issues.append(_issue(
-                "cell-ambiguous", f"{name}: the digits {run.printed!r} can be cut in too many ways; none published",
-                source=run.printed,
-            ))
+            issues.append(
+                _issue(
+                    "cell-ambiguous",
+                    f"{name}: the digits {run.printed!r} can be cut in too many ways; none published",
+                    source=run.printed,
+                )
+            )
         elif cuts:
             own[notation] = cuts
             reason[notation] = (
-                "the only split whose six applicant columns add up to its 总计" if len(cuts) == 1
+                "the only split whose six applicant columns add up to its 总计"
+                if len(cuts) == 1
                 else "the only split that fits its 总计 and the column equations (一+二 = 三（七）+四, "
                 "（七） = the sum of the outcome rows)"
             )
         else:  # even one digit a cell would be a guess: a blank cell or a misprint may be the cause
-            issues.append(_issue(
-                "cell-ambiguous",
-                f"{name}: no split of the digits {run.printed!r} into {N3} cells adds up to its 总计; none published",
-                source=run.printed,
-            ))
+            issues.append(
+                _issue(
+                    "cell-ambiguous",
+                    f"{name}: no split of the digits {run.printed!r} into {N3} cells adds up to its 总计; none published",
+                    source=run.printed,
+                )
+            )
     return own, reason
 
 
@@ -557,11 +576,13 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
     found = {key for key, _, _ in labels}
     for notation in expected:
         if notation not in found:
-            issues.append(_issue(
-                "not-read",
-                f"{zh} row {notation} ({concept('request', notation).zh}): label not found in the flattened text; "
-                "the row is left out",
-            ))
+            issues.append(
+                _issue(
+                    "not-read",
+                    f"{zh} row {notation} ({concept('request', notation).zh}): label not found in the flattened text; "
+                    "the row is left out",
+                )
+            )
     runs = _runs(text, labels, end, _DIGIT_RUN, zh, issues)
     own, reason = _table3_cuts(runs, issues)
 
@@ -569,11 +590,13 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
     if joint is None:
         joint = own
         if any(len(c) > 1 for c in own.values()):
-            issues.append(_issue(
-                "cell-ambiguous",
-                f"{zh}: no combination of the rows' splits satisfies the column equations (or there are too many to "
-                "try); only rows whose own 总计 decides their split are published",
-            ))
+            issues.append(
+                _issue(
+                    "cell-ambiguous",
+                    f"{zh}: no combination of the rows' splits satisfies the column equations (or there are too many to "
+                    "try); only rows whose own 总计 decides their split are published",
+                )
+            )
 
     cells: list[Cell] = []
     for notation in expected:
@@ -583,26 +606,30 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
         name = f"{zh} row {notation} ({concept('request', notation).zh})"
         cuts = joint[notation]
         if len(cuts) != 1:
-            issues.append(_issue(
-                "cell-ambiguous",
-                f"{name}: the digits {run.printed!r} ran together and {len(cuts)} splits fit the arithmetic "
-                f"({_examples(cuts)}); none published",
-                source=run.printed,
-            ))
+            issues.append(
+                _issue(
+                    "cell-ambiguous",
+                    f"{name}: the digits {run.printed!r} ran together and {len(cuts)} splits fit the arithmetic "
+                    f"({_examples(cuts)}); none published",
+                    source=run.printed,
+                )
+            )
             continue
         (vector,) = cuts
         message = f"{name}: the digits {run.printed!r} ran together; {reason[notation]} is {_show(vector)}"
         for i, column in enumerate(APPLICANT_COLUMNS):
-            cells.append(Cell(
-                table="table3",
-                codes=(("request", notation), ("applicant", column)),
-                measure=Measure.COUNT,
-                value=Decimal(vector[i]),
-                source_text=run.printed,
-                row_label=run.label,
-                column_label=APPLICANT[i].zh,
-                line=run.line,
-            ))
+            cells.append(
+                Cell(
+                    table="table3",
+                    codes=(("request", notation), ("applicant", column)),
+                    measure=Measure.COUNT,
+                    value=Decimal(vector[i]),
+                    source_text=run.printed,
+                    row_label=run.label,
+                    column_label=APPLICANT[i].zh,
+                    line=run.line,
+                )
+            )
             target = ("table3", notation, column)
             issues.append(_issue("cells-run-together", message, target=target, source=run.printed))
     return cells, end
@@ -623,27 +650,31 @@ def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list
     cuts = split_run(digits, N4, APPEAL_GROUPS)
     if not cuts or len(cuts) > 1:
         what = "too many splits" if cuts is None else f"{len(cuts)} splits" if cuts else "no split"
-        issues.append(_issue(
-            "cell-ambiguous",
-            f"{zh}: the digits {printed!r} ran together and {what} into {N4} cells fit the three 总计 equations"
-            f"{f' ({_examples(cuts)})' if cuts else ''}; none published",
-            source=printed,
-        ))
+        issues.append(
+            _issue(
+                "cell-ambiguous",
+                f"{zh}: the digits {printed!r} ran together and {what} into {N4} cells fit the three 总计 equations"
+                f"{f' ({_examples(cuts)})' if cuts else ''}; none published",
+                source=printed,
+            )
+        )
         return []
     (vector,) = cuts
     message = f"{zh}: the digits {printed!r} ran together; the only split that fits the arithmetic is {_show(vector)}"
     cells = []
     for i, (proceeding, result) in enumerate(APPEAL_CELLS):
-        cells.append(Cell(
-            table="table4",
-            codes=(("proceeding", proceeding), ("result", result)),
-            measure=Measure.COUNT,
-            value=Decimal(vector[i]),
-            source_text=printed,
-            row_label=concept("proceeding", proceeding).zh,
-            column_label=concept("result", result).zh,
-            line=text.line(span[0]),
-        ))
+        cells.append(
+            Cell(
+                table="table4",
+                codes=(("proceeding", proceeding), ("result", result)),
+                measure=Measure.COUNT,
+                value=Decimal(vector[i]),
+                source_text=printed,
+                row_label=concept("proceeding", proceeding).zh,
+                column_label=concept("result", result).zh,
+                line=text.line(span[0]),
+            )
+        )
         issues.append(_issue("cells-run-together", message, target=("table4", proceeding, result), source=printed))
     return cells
 
@@ -675,9 +706,12 @@ def _read_table2(text: FlatText, generation: Generation, end: int, issues: list[
     found = {int(key) for key, _, _ in labels}
     for i, row in enumerate(layout):
         if i not in found:
-            issues.append(_issue(
-                "not-read", f"{zh} row {concept('item', row.item).zh}: label not found in the flattened text; left out"
-            ))
+            issues.append(
+                _issue(
+                    "not-read",
+                    f"{zh} row {concept('item', row.item).zh}: label not found in the flattened text; left out",
+                )
+            )
     runs = _runs(text, labels, end, _VALUE_RUN, zh, issues)
     cells: list[Cell] = []
     previous = start
@@ -697,12 +731,14 @@ def _table2_row(entry: DisclosureRow, run: Run, header: str, issues: list[Issue]
     cuts = split_cells(run.digits, measures)
     if not cuts or len(cuts) > 1:
         what = "too many splits" if cuts is None else f"{len(cuts)} splits" if cuts else "no split"
-        issues.append(_issue(
-            "cell-ambiguous",
-            f"{name}: the digits {run.printed!r} ran together and {what} into {len(measures)} cells are possible"
-            f"{f' ({_examples(cuts)})' if cuts else ''}; 表二 has no arithmetic to decide, none published",
-            source=run.printed,
-        ))
+        issues.append(
+            _issue(
+                "cell-ambiguous",
+                f"{name}: the digits {run.printed!r} ran together and {what} into {len(measures)} cells are possible"
+                f"{f' ({_examples(cuts)})' if cuts else ''}; 表二 has no arithmetic to decide, none published",
+                source=run.printed,
+            )
+        )
         return []
     (pieces,) = cuts
     message = (
@@ -722,27 +758,37 @@ def _table2_row(entry: DisclosureRow, run: Run, header: str, issues: list[Issue]
                 unit = number.unit
             elif from_header is not None:
                 unit = from_header
-                issues.append(_issue(
-                    "unit-from-header", f"{label}: unit {from_header} taken from the column header",
-                    target=key, source=piece, severity=Severity.INFO,
-                ))
+                issues.append(
+                    _issue(
+                        "unit-from-header",
+                        f"{label}: unit {from_header} taken from the column header",
+                        target=key,
+                        source=piece,
+                        severity=Severity.INFO,
+                    )
+                )
             else:
-                issues.append(_issue(
-                    "unit-missing",
-                    f"{label}: {piece!r} states no unit (元 or 万元?); published as printed, not rescaled",
-                    target=key, source=piece,
-                ))
-        cells.append(Cell(
-            table="table2",
-            codes=(("provision", entry.provision), ("item", entry.item), ("column", column)),
-            measure=measure,
-            value=number.value,
-            source_text=run.printed,
-            row_label=run.label,
-            column_label=concept("column", column).zh,
-            line=run.line,
-            unit=unit,
-        ))
+                issues.append(
+                    _issue(
+                        "unit-missing",
+                        f"{label}: {piece!r} states no unit (元 or 万元?); published as printed, not rescaled",
+                        target=key,
+                        source=piece,
+                    )
+                )
+        cells.append(
+            Cell(
+                table="table2",
+                codes=(("provision", entry.provision), ("item", entry.item), ("column", column)),
+                measure=measure,
+                value=number.value,
+                source_text=run.printed,
+                row_label=run.label,
+                column_label=concept("column", column).zh,
+                line=run.line,
+                unit=unit,
+            )
+        )
         if len(pieces) > 1:
             issues.append(_issue("cells-run-together", message, target=key, source=run.printed))
     return cells
@@ -836,11 +882,13 @@ def read_flat_legacy(text: str, lines: Sequence[str] | None = None) -> tuple[lis
             if body[position : position + 1] in {".", "、"} and "." not in run:  # "…2069121062." + "政府公报…"
                 wanted = str(int(match["enum"]) + 1) if match["enum"] else "1"
                 if not run.endswith(wanted) or len(run) == len(wanted):
-                    issues.append(_issue(
-                        "not-read",
-                        f"统计表 row {label}: its digits {run!r} cannot be told from the next row's number; "
-                        "reading stops here",
-                    ))
+                    issues.append(
+                        _issue(
+                            "not-read",
+                            f"统计表 row {label}: its digits {run!r} cannot be told from the next row's number; "
+                            "reading stops here",
+                        )
+                    )
                     break
                 run = run[: -len(wanted)]
                 position -= len(wanted)
@@ -851,19 +899,22 @@ def read_flat_legacy(text: str, lines: Sequence[str] | None = None) -> tuple[lis
             if value is not None:
                 tokens.append(Token(value, line))
                 if columns == 2:
-                    notes.append((label, printed, f"{value}/{run[len(value):]}"))
+                    notes.append((label, printed, f"{value}/{run[len(value) :]}"))
         if len(tokens) == 1:
             issues.append(_issue("not-read", "统计表 found but no row could be read from the flattened text"))
     cells, found = read_legacy(tokens, list(lines) if lines is not None else text.splitlines())
     for label, printed, split in notes:
         for cell in cells:
             if cell.row_label == label:
-                issues.append(_issue(
-                    "cells-run-together",
-                    f"统计表 row {label}: the digits {printed!r} ran together; "
-                    f"the only split into 本年度/历年累计 is {split}",
-                    target=cell.key, source=printed,
-                ))
+                issues.append(
+                    _issue(
+                        "cells-run-together",
+                        f"统计表 row {label}: the digits {printed!r} ran together; "
+                        f"the only split into 本年度/历年累计 is {split}",
+                        target=cell.key,
+                        source=printed,
+                    )
+                )
     return cells, issues + found
 
 
@@ -872,11 +923,13 @@ def _legacy_value(run: str, label: str, printed: str, issues: list[Issue]) -> st
     cuts = [c for c in (split_run(run, 2) or []) if c[1] >= c[0]] if "." not in run else []
     if len(cuts) == 1:
         return str(cuts[0][0])
-    issues.append(_issue(
-        "cell-ambiguous",
-        f"统计表 row {label}: the digits {printed!r} ran together and "
-        + (f"{len(cuts)} splits into 本年度/历年累计 fit ({_examples(cuts)})" if cuts else "no split could be made")
-        + "; none published",
-        source=printed,
-    ))
+    issues.append(
+        _issue(
+            "cell-ambiguous",
+            f"统计表 row {label}: the digits {printed!r} ran together and "
+            + (f"{len(cuts)} splits into 本年度/历年累计 fit ({_examples(cuts)})" if cuts else "no split could be made")
+            + "; none published",
+            source=printed,
+        )
+    )
     return None

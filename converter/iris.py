@@ -24,7 +24,9 @@ from converter.vocab import CODE_BASE
 DEFAULT_BASE = "http://localhost:8000"
 _KEY_RE = re.compile(r"^[a-z0-9-]+$")
 # Administrative suffixes after which an agency name is cut into readable segments.
-_SEGMENT_END = re.compile(r"(人民政府|办公室|办公厅|委员会|管委会|管理委员会|省|自治区|市|州|盟|县|区|旗|镇|乡|街道|局|厅)")
+_SEGMENT_END = re.compile(
+    r"(人民政府|办公室|办公厅|委员会|管委会|管理委员会|省|自治区|市|州|盟|县|区|旗|镇|乡|街道|局|厅)"
+)
 
 
 def agency_key(name: str) -> str:

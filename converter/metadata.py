@@ -30,7 +30,30 @@ _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DIGITS_LOST = re.compile(r"(?:19|20)\d{3,4}日至\d{3,4}日|〔(?:19|20)\d{3,}号")
 _LEVELS = {"区": "我区", "县": "我县", "市": "我市", "镇": "我镇", "乡": "我乡"}
 _NOT_NAME_CHARS = set("全我本各该每城省县区市")
-_NOT_NAMES = {"服务", "开发", "试验", "实验", "示范", "功能", "保护", "风景", "城乡", "边远", "贫困", "重点", "行政", "公开", "营商", "城市", "全市", "本市", "各市", "地级", "县级", "省辖"}
+_NOT_NAMES = {
+    "服务",
+    "开发",
+    "试验",
+    "实验",
+    "示范",
+    "功能",
+    "保护",
+    "风景",
+    "城乡",
+    "边远",
+    "贫困",
+    "重点",
+    "行政",
+    "公开",
+    "营商",
+    "城市",
+    "全市",
+    "本市",
+    "各市",
+    "地级",
+    "县级",
+    "省辖",
+}
 
 
 @dataclass(frozen=True)
@@ -64,19 +87,42 @@ def read_metadata(lines: Sequence[str]) -> MetaResult:
         elif counted:
             year = counted.most_common(1)[0][0]
         if year is not None:
-            issues.append(Issue("year-inferred", Severity.WARNING, f"no title states the year; {year} was read from the body"))
+            issues.append(
+                Issue("year-inferred", Severity.WARNING, f"no title states the year; {year} was read from the body")
+            )
     if agency is None:
         agency = infer_agency(text)
-        issues.append(Issue(
-            "title-missing", Severity.WARNING,
-            "the report has no title" + (f"; the agency {agency} was inferred from the body" if agency else " and the agency could not be inferred"),
-        ))
+        issues.append(
+            Issue(
+                "title-missing",
+                Severity.WARNING,
+                "the report has no title"
+                + (
+                    f"; the agency {agency} was inferred from the body"
+                    if agency
+                    else " and the agency could not be inferred"
+                ),
+            )
+        )
         if agency:
-            issues.append(Issue("agency-inferred", Severity.WARNING, f"agency {agency} inferred from names in the body text (我区/我县 and the place names it mentions)"))
+            issues.append(
+                Issue(
+                    "agency-inferred",
+                    Severity.WARNING,
+                    f"agency {agency} inferred from names in the body text (我区/我县 and the place names it mentions)",
+                )
+            )
     lost = list(dict.fromkeys(m[0] for m in _DIGITS_LOST.finditer(text)))
     if lost:
         shown = ", ".join(lost)
-        issues.append(Issue("digits-lost", Severity.INFO, f"characters of dates or document numbers are lost in the extracted text: {shown}", source_text=shown))
+        issues.append(
+            Issue(
+                "digits-lost",
+                Severity.INFO,
+                f"characters of dates or document numbers are lost in the extracted text: {shown}",
+                source_text=shown,
+            )
+        )
     url = next((m[1] for line in clean[:30] if (m := _SOURCE_URL.match(line))), None)
     return MetaResult(agency, year, title, read_published(clean), tuple(issues), url)
 

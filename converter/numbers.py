@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 # Unit words a cell may carry, mapped to the notation of the ``unit`` code list.
-UNITS: dict[str, str] = {"万元": "wan-yuan", "元": "yuan", "万条": "wan-tiao", "件": "item", "条": "item", "项": "item", "个": "item"}
+UNITS: dict[str, str] = {
+    "万元": "wan-yuan",
+    "元": "yuan",
+    "万条": "wan-tiao",
+    "件": "item",
+    "条": "item",
+    "项": "item",
+    "个": "item",
+}
 MONEY_UNITS = {"wan-yuan", "yuan"}
 # Written by the HTML/DOCX/PDF extractors for a table cell printed empty, so that it keeps its position.
 BLANK_CELL = "(空白)"

@@ -47,7 +47,9 @@ def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
         moot |= {"year-inferred"} if row.year else set()
         issues = [i for i in issues if i.code not in moot]
     if agency is None:
-        raise MetadataMissing(path, "no title names the agency and none could be inferred from the body; give it in a --manifest")
+        raise MetadataMissing(
+            path, "no title names the agency and none could be inferred from the body; give it in a --manifest"
+        )
     if year is None:
         raise MetadataMissing(path, "the report year could not be found; give it in a --manifest")
 
@@ -147,7 +149,11 @@ def convert_many(
         meta = outcome.report.meta
         iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
         if iri in seen:
-            ordered[index] = Outcome(outcome.path, None, f"{outcome.path}: same agency and year as {seen[iri]} ({meta.agency} {meta.year}); not converted twice")
+            ordered[index] = Outcome(
+                outcome.path,
+                None,
+                f"{outcome.path}: same agency and year as {seen[iri]} ({meta.agency} {meta.year}); not converted twice",
+            )
         else:
             seen[iri] = outcome.path
     return ordered

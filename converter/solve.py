@@ -76,9 +76,7 @@ def resolve(
 ) -> Resolution:
     """Choose placements for the ``short`` rows that break the fewest of the table's equations."""
     options = {key: row_candidates(values, n, groups) for key, values in short.items()}
-    inferred = {
-        key: tuple(len({c[i] for c in cands}) > 1 for i in range(n)) for key, cands in options.items()
-    }
+    inferred = {key: tuple(len({c[i] for c in cands}) > 1 for i in range(n)) for key, cands in options.items()}
     keys = [k for k, cands in options.items() if cands]
     total = 1
     for key in keys:
@@ -105,6 +103,4 @@ def resolve(
 def _agreement(candidates: Sequence[Vector], n: int) -> Vector:
     if not candidates:
         return (None,) * n
-    return tuple(
-        candidates[0][i] if len({c[i] for c in candidates}) == 1 else None for i in range(n)
-    )
+    return tuple(candidates[0][i] if len({c[i] for c in candidates}) == 1 else None for i in range(n))

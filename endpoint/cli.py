@@ -46,7 +46,11 @@ def convert(
     inputs: Annotated[list[Path], typer.Argument(help="Report files or folders of them.")],
     out: Annotated[
         Path,
-        typer.Option("-o", "--out", help="Output: .nq, .trig or .ttl file, or a folder (one file per report), or - for N-Quads on stdout."),
+        typer.Option(
+            "-o",
+            "--out",
+            help="Output: .nq, .trig or .ttl file, or a folder (one file per report), or - for N-Quads on stdout.",
+        ),
     ],
     manifest: Annotated[
         Path | None,
@@ -109,18 +113,32 @@ def dump(
 @app.command()
 def serve(
     store: StoreDir = Path("build/store"),
-    dumps: Annotated[Path, typer.Option("--dumps", help="Folder of dump files made by `gongkai dump`.")] = Path("build/dumps"),
+    dumps: Annotated[Path, typer.Option("--dumps", help="Folder of dump files made by `gongkai dump`.")] = Path(
+        "build/dumps"
+    ),
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
     base_url: Annotated[str | None, typer.Option("--base-url", envvar="GONGKAI_BASE_URL")] = None,
-    query_timeout: Annotated[float | None, typer.Option("--query-timeout", help="Seconds before a SPARQL query is stopped.")] = None,
+    query_timeout: Annotated[
+        float | None, typer.Option("--query-timeout", help="Seconds before a SPARQL query is stopped.")
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option("--rate-limit", help="Requests per second per client IP (token bucket; 0: no limit)."),
+    ] = None,
 ) -> None:
-    """Serve the store: SPARQL, Linked Data pages, dumps."""
+    """Serve the store: SPARQL, Linked Data pages, dumps. SIGHUP: serve the newest loaded release."""
     from endpoint.commands.publish import run_serve
     from endpoint.settings import Settings
 
     settings = Settings.from_env(
-        store=store, dumps_dir=dumps, host=host, port=port, base_url=base_url, query_timeout_s=query_timeout
+        store=store,
+        dumps_dir=dumps,
+        host=host,
+        port=port,
+        base_url=base_url,
+        query_timeout_s=query_timeout,
+        rate_limit_per_s=rate_limit,
     )
     raise typer.Exit(run_serve(settings, workers=workers))

@@ -83,7 +83,12 @@ def table_figures(tokens: Sequence[Token], issues: list[Issue]) -> dict[str, Fig
         notation = _match_label(tokens[i].text) if parse_number(tokens[i].text) is None else None
         if notation is None:
             following = [t.text for t in tokens[i + 1 : i + 3]]
-            if parse_number(tokens[i].text) is None and any(parse_number(t) is not None for t in following) and tokens[i].text not in UNITS and tokens[i].text != "单位":
+            if (
+                parse_number(tokens[i].text) is None
+                and any(parse_number(t) is not None for t in following)
+                and tokens[i].text not in UNITS
+                and tokens[i].text != "单位"
+            ):
                 unread.append(tokens[i].text)
             i += 1
             continue
@@ -95,25 +100,41 @@ def table_figures(tokens: Sequence[Token], issues: list[Issue]) -> dict[str, Fig
                 continue
             number = parse_number(text)
             if number is not None:
-                found.setdefault(notation, []).append(Figure(notation, number.value, number.unit or unit, text, tokens[i].text, tokens[j].line, tokens[j].page))
+                found.setdefault(notation, []).append(
+                    Figure(
+                        notation,
+                        number.value,
+                        number.unit or unit,
+                        text,
+                        tokens[i].text,
+                        tokens[j].line,
+                        tokens[j].page,
+                    )
+                )
                 i = j
             break
         i += 1
     if unread:
-        issues.append(Issue(
-            "not-read", Severity.INFO,
-            f"附表 rows with no legacy concept were not read: {', '.join(dict.fromkeys(unread))}",
-        ))
+        issues.append(
+            Issue(
+                "not-read",
+                Severity.INFO,
+                f"附表 rows with no legacy concept were not read: {', '.join(dict.fromkeys(unread))}",
+            )
+        )
     figures: dict[str, Figure] = {}
     for notation, seen in found.items():
         if len(seen) == 1:
             figures[notation] = seen[0]
         else:  # the same figure several times: a breakdown (by level, say), not the total
-            issues.append(Issue(
-                "not-read", Severity.INFO,
-                f"附表: {concept('legacy', notation).zh} appears {len(seen)} times "
-                f"({', '.join(str(f.value) for f in seen)}), a breakdown this converter does not model; not read from the table",
-            ))
+            issues.append(
+                Issue(
+                    "not-read",
+                    Severity.INFO,
+                    f"附表: {concept('legacy', notation).zh} appears {len(seen)} times "
+                    f"({', '.join(str(f.value) for f in seen)}), a breakdown this converter does not model; not read from the table",
+                )
+            )
     return figures
 
 
@@ -144,22 +165,42 @@ def read_legacy(tokens: Sequence[Token], lines: Sequence[str]) -> tuple[list[Cel
             continue
         key = (TABLE, c.notation)
         if c.notation not in table:
-            issues.append(Issue("legacy-from-prose", Severity.INFO, f"{c.zh}: read from the report's prose ({figure.text!r}), not from a table", target=key, source_text=figure.text))
+            issues.append(
+                Issue(
+                    "legacy-from-prose",
+                    Severity.INFO,
+                    f"{c.zh}: read from the report's prose ({figure.text!r}), not from a table",
+                    target=key,
+                    source_text=figure.text,
+                )
+            )
         elif c.notation in prose and prose[c.notation].value != figure.value:
-            issues.append(Issue("prose-table-mismatch", Severity.WARNING, f"{c.zh}: the table states {figure.value}, the prose {prose[c.notation].value} ({prose[c.notation].text!r}); the table value is published", target=key, source_text=figure.text))
+            issues.append(
+                Issue(
+                    "prose-table-mismatch",
+                    Severity.WARNING,
+                    f"{c.zh}: the table states {figure.value}, the prose {prose[c.notation].value} ({prose[c.notation].text!r}); the table value is published",
+                    target=key,
+                    source_text=figure.text,
+                )
+            )
         whole = figure.value == figure.value.to_integral_value() and figure.unit in (None, "item")
-        cells.append(Cell(
-            table=TABLE,
-            codes=(("legacy", c.notation),),
-            measure=Measure.COUNT if whole else Measure.QUANTITY,
-            value=figure.value,
-            source_text=figure.text,
-            row_label=figure.label,
-            column_label="",
-            line=figure.line,
-            page=figure.page,
-            unit=None if whole else figure.unit,
-        ))
+        cells.append(
+            Cell(
+                table=TABLE,
+                codes=(("legacy", c.notation),),
+                measure=Measure.COUNT if whole else Measure.QUANTITY,
+                value=figure.value,
+                source_text=figure.text,
+                row_label=figure.label,
+                column_label="",
+                line=figure.line,
+                page=figure.page,
+                unit=None if whole else figure.unit,
+            )
+        )
     if not cells:
-        issues.append(Issue("table-missing", Severity.WARNING, "no legacy figure (受理, 同意公开, 行政复议 …) could be read"))
+        issues.append(
+            Issue("table-missing", Severity.WARNING, "no legacy figure (受理, 同意公开, 行政复议 …) could be read")
+        )
     return cells, issues

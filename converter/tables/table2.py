@@ -49,14 +49,33 @@ def read_table2(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
         for entry, row in pairs:
             index = _match_item(row, layout)
             if index is not None and layout[index] is not entry:
-                issues.append(Issue("label-mismatch", Severity.WARNING, f"{ZH}: row labelled {row.labels[-1].text!r} stands where {concept('item', entry.item).zh} belongs; placed by position", source_text=row.label))
+                issues.append(
+                    Issue(
+                        "label-mismatch",
+                        Severity.WARNING,
+                        f"{ZH}: row labelled {row.labels[-1].text!r} stands where {concept('item', entry.item).zh} belongs; placed by position",
+                        source_text=row.label,
+                    )
+                )
     else:
-        issues.append(Issue("not-read", Severity.WARNING, f"{ZH} has {len(rows)} rows with numbers, expected {len(layout)}; rows were matched by their item labels"))
+        issues.append(
+            Issue(
+                "not-read",
+                Severity.WARNING,
+                f"{ZH} has {len(rows)} rows with numbers, expected {len(layout)}; rows were matched by their item labels",
+            )
+        )
         pairs = []
         for row in rows:
             index = _match_item(row, layout)
             if index is None:
-                issues.append(Issue("not-read", Severity.WARNING, f"{ZH}: row {row.label!r} matches no item of the {generation.value} template; left out"))
+                issues.append(
+                    Issue(
+                        "not-read",
+                        Severity.WARNING,
+                        f"{ZH}: row {row.label!r} matches no item of the {generation.value} template; left out",
+                    )
+                )
             else:
                 pairs.append((layout[index], row))
 
@@ -68,11 +87,14 @@ def read_table2(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
             block_headers = headers
             _check_headers(entry, headers, issues)
         if len(row.values) != len(entry.columns):
-            issues.append(Issue(
-                "cell-ambiguous", Severity.WARNING,
-                f"{ZH} row {concept('item', entry.item).zh} has {len(row.values)} cells, expected {len(entry.columns)}; the row is left out",
-                source_text=" ".join(t.text for t in row.values),
-            ))
+            issues.append(
+                Issue(
+                    "cell-ambiguous",
+                    Severity.WARNING,
+                    f"{ZH} row {concept('item', entry.item).zh} has {len(row.values)} cells, expected {len(entry.columns)}; the row is left out",
+                    source_text=" ".join(t.text for t in row.values),
+                )
+            )
             continue
         for j, ((column, measure), token) in enumerate(zip(entry.columns, row.values, strict=True)):
             cell = _read_cell(entry, column, measure, token, row, block_headers, j, issues)
@@ -88,29 +110,59 @@ def _check_headers(entry: DisclosureRow, headers: list[str], issues: list[Issue]
     for seen, wanted in zip(headers, expected, strict=True):
         s, w = squash(seen), squash(wanted)
         if s != w and w.startswith(s):
-            issues.append(Issue(
-                "truncated-header", Severity.INFO,
-                f"{ZH} {concept('provision', entry.provision).zh}: column header {seen!r} is cut short (template: {wanted}); the column was placed by its position",
-                source_text=seen,
-            ))
+            issues.append(
+                Issue(
+                    "truncated-header",
+                    Severity.INFO,
+                    f"{ZH} {concept('provision', entry.provision).zh}: column header {seen!r} is cut short (template: {wanted}); the column was placed by its position",
+                    source_text=seen,
+                )
+            )
 
 
 def _read_cell(
-    entry: DisclosureRow, column: str, measure: Measure, token: Token, row: Row,
-    headers: list[str], j: int, issues: list[Issue],
+    entry: DisclosureRow,
+    column: str,
+    measure: Measure,
+    token: Token,
+    row: Row,
+    headers: list[str],
+    j: int,
+    issues: list[Issue],
 ) -> Cell | None:
     key = (TABLE, entry.provision, entry.item, column)
     label = f"{concept('item', entry.item).zh} / {concept('column', column).zh}"
     number = parse_number(token.text)
     if number is None:
-        issues.append(Issue("blank-cell", Severity.WARNING, f"{ZH} {label}: printed {token.text!r}; no value published", source_text=token.text))
+        issues.append(
+            Issue(
+                "blank-cell",
+                Severity.WARNING,
+                f"{ZH} {label}: printed {token.text!r}; no value published",
+                source_text=token.text,
+            )
+        )
         return None
     value, unit = number.value, None
     if measure is Measure.COUNT and not is_count(value):
-        issues.append(Issue("cell-ambiguous", Severity.WARNING, f"{ZH} {label}: {token.text!r} is not a count; left out", source_text=token.text))
+        issues.append(
+            Issue(
+                "cell-ambiguous",
+                Severity.WARNING,
+                f"{ZH} {label}: {token.text!r} is not a count; left out",
+                source_text=token.text,
+            )
+        )
         return None
     if measure is Measure.CHANGE and value != value.to_integral_value():
-        issues.append(Issue("cell-ambiguous", Severity.WARNING, f"{ZH} {label}: {token.text!r} is not a whole number; left out", source_text=token.text))
+        issues.append(
+            Issue(
+                "cell-ambiguous",
+                Severity.WARNING,
+                f"{ZH} {label}: {token.text!r} is not a whole number; left out",
+                source_text=token.text,
+            )
+        )
         return None
     if measure is Measure.AMOUNT:
         header = headers[j] if j < len(headers) else ""
@@ -119,9 +171,25 @@ def _read_cell(
             unit = number.unit
         elif from_header is not None:
             unit = from_header
-            issues.append(Issue("unit-from-header", Severity.INFO, f"{ZH} {label}: unit {from_header} taken from the column header {header or concept('column', column).zh!r}", target=key, source_text=token.text))
+            issues.append(
+                Issue(
+                    "unit-from-header",
+                    Severity.INFO,
+                    f"{ZH} {label}: unit {from_header} taken from the column header {header or concept('column', column).zh!r}",
+                    target=key,
+                    source_text=token.text,
+                )
+            )
         else:
-            issues.append(Issue("unit-missing", Severity.WARNING, f"{ZH} {label}: {token.text!r} states no unit (元 or 万元?); published as printed, not rescaled", target=key, source_text=token.text))
+            issues.append(
+                Issue(
+                    "unit-missing",
+                    Severity.WARNING,
+                    f"{ZH} {label}: {token.text!r} states no unit (元 or 万元?); published as printed, not rescaled",
+                    target=key,
+                    source_text=token.text,
+                )
+            )
     return Cell(
         table=TABLE,
         codes=(("provision", entry.provision), ("item", entry.item), ("column", column)),

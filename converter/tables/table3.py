@@ -66,11 +66,14 @@ def read_table3(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
         elif len(values) < N:
             short[notation] = values
         else:
-            issues.append(Issue(
-                "cell-ambiguous", Severity.WARNING,
-                f"{ZH} row {notation} has {len(values)} cells, expected {N}; the row is left out",
-                source_text=" ".join(t.text for t in row.values),
-            ))
+            issues.append(
+                Issue(
+                    "cell-ambiguous",
+                    Severity.WARNING,
+                    f"{ZH} row {notation} has {len(values)} cells, expected {N}; the row is left out",
+                    source_text=" ".join(t.text for t in row.values),
+                )
+            )
 
     resolved: dict[str, Vector] = dict(complete)
     inferred: dict[str, tuple[bool, ...]] = {}
@@ -86,12 +89,15 @@ def read_table3(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
                 if result.violations == 0
                 else "the table's arithmetic does not fully hold, so the placement is uncertain"
             )
-            issues.append(Issue(
-                "missing-cell", Severity.WARNING,
-                f"{ZH} row {notation} ({concept('request', notation).zh}) has {len(values)} cells, "
-                f"expected {N}; {certainty}: {shown}",
-                source_text=" ".join(t.text for t in row_of[notation].values),
-            ))
+            issues.append(
+                Issue(
+                    "missing-cell",
+                    Severity.WARNING,
+                    f"{ZH} row {notation} ({concept('request', notation).zh}) has {len(values)} cells, "
+                    f"expected {N}; {certainty}: {shown}",
+                    source_text=" ".join(t.text for t in row_of[notation].values),
+                )
+            )
 
     cells: list[Cell] = []
     for notation in expected:
@@ -106,30 +112,48 @@ def read_table3(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
             if value is None:
                 code = "cell-ambiguous" if was_short else "blank-cell"
                 what = "could not be placed by the table's arithmetic" if was_short else "is printed blank"
-                issues.append(Issue(code, Severity.WARNING, f"{ZH} row {notation}, column {APPLICANT[i].zh}: {what}; no value published"))
+                issues.append(
+                    Issue(
+                        code,
+                        Severity.WARNING,
+                        f"{ZH} row {notation}, column {APPLICANT[i].zh}: {what}; no value published",
+                    )
+                )
                 continue
             if not is_count(value):
-                issues.append(Issue("cell-ambiguous", Severity.WARNING, f"{ZH} row {notation}, column {APPLICANT[i].zh}: {value} is not a count; left out"))
+                issues.append(
+                    Issue(
+                        "cell-ambiguous",
+                        Severity.WARNING,
+                        f"{ZH} row {notation}, column {APPLICANT[i].zh}: {value} is not a count; left out",
+                    )
+                )
                 continue
             token = row.values[i] if not was_short else _token_for(row, vector, i)
-            cells.append(Cell(
-                table=TABLE,
-                codes=(("request", notation), ("applicant", column)),
-                measure=Measure.COUNT,
-                value=value,
-                source_text=token.text if token else "",
-                row_label=row.label,
-                column_label=APPLICANT[i].zh,
-                line=(token or row.values[0]).line,
-                page=(token or row.values[0]).page,
-            ))
+            cells.append(
+                Cell(
+                    table=TABLE,
+                    codes=(("request", notation), ("applicant", column)),
+                    measure=Measure.COUNT,
+                    value=value,
+                    source_text=token.text if token else "",
+                    row_label=row.label,
+                    column_label=APPLICANT[i].zh,
+                    line=(token or row.values[0]).line,
+                    page=(token or row.values[0]).page,
+                )
+            )
             if was_short and inferred.get(notation, (False,) * N)[i]:
-                issues.append(Issue(
-                    "cell-inferred", Severity.WARNING,
-                    f"{ZH} row {notation}, column {APPLICANT[i].zh}: the row lost a cell in the source; "
-                    f"the value {value} was placed by the table's arithmetic",
-                    target=key, source_text=" ".join(t.text for t in row.values),
-                ))
+                issues.append(
+                    Issue(
+                        "cell-inferred",
+                        Severity.WARNING,
+                        f"{ZH} row {notation}, column {APPLICANT[i].zh}: the row lost a cell in the source; "
+                        f"the value {value} was placed by the table's arithmetic",
+                        target=key,
+                        source_text=" ".join(t.text for t in row.values),
+                    )
+                )
     return cells, issues
 
 
@@ -148,21 +172,34 @@ def _place_rows(rows: list[Row], expected: list[str], generation: Generation, is
             placed[notation] = row
             named = match_row(row.labels, generation) if row.labels else None
             if named is not None and named != notation:
-                issues.append(Issue(
-                    "label-mismatch", Severity.WARNING,
-                    f"{ZH} row {len(placed)} is labelled like row {named} but stands where row {notation} belongs; placed by position",
-                    source_text=row.label,
-                ))
+                issues.append(
+                    Issue(
+                        "label-mismatch",
+                        Severity.WARNING,
+                        f"{ZH} row {len(placed)} is labelled like row {named} but stands where row {notation} belongs; placed by position",
+                        source_text=row.label,
+                    )
+                )
         return placed
-    issues.append(Issue(
-        "not-read" if rows else "table-missing", Severity.WARNING,
-        f"{ZH} has {len(rows)} rows with numbers, expected {len(expected)}; rows were matched by their labels",
-    ))
+    issues.append(
+        Issue(
+            "not-read" if rows else "table-missing",
+            Severity.WARNING,
+            f"{ZH} has {len(rows)} rows with numbers, expected {len(expected)}; rows were matched by their labels",
+        )
+    )
     position = 0
     for row in rows:
         named = match_row(row.labels, generation) if row.labels else None
         if named is None or named in placed or expected.index(named) < position:
-            issues.append(Issue("not-read", Severity.WARNING, f"{ZH}: a row with label {row.label!r} could not be placed; left out", source_text=" ".join(t.text for t in row.values)))
+            issues.append(
+                Issue(
+                    "not-read",
+                    Severity.WARNING,
+                    f"{ZH}: a row with label {row.label!r} could not be placed; left out",
+                    source_text=" ".join(t.text for t in row.values),
+                )
+            )
             continue
         placed[named] = row
         position = expected.index(named) + 1

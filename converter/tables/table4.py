@@ -30,7 +30,14 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
         return [], [Issue("table-missing", Severity.WARNING, f"{ZH}: no numbers found after its header")]
     numbers = [cell_value(t) for t in values]
     if len(values) > N:
-        issues.append(Issue("not-read", Severity.WARNING, f"{ZH} has {len(values)} cells, expected {N}; only the first {N} were read", source_text=" ".join(t.text for t in values[N:])))
+        issues.append(
+            Issue(
+                "not-read",
+                Severity.WARNING,
+                f"{ZH} has {len(values)} cells, expected {N}; only the first {N} were read",
+                source_text=" ".join(t.text for t in values[N:]),
+            )
+        )
         values, numbers = values[:N], numbers[:N]
     tokens_at: list[Token | None] = list(values)
     inferred = (False,) * N
@@ -39,12 +46,15 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
         vector = result.rows["row"]
         inferred = result.inferred["row"]
         tokens_at = [next((t for t in values if cell_value(t) == v), None) for v in vector]
-        issues.append(Issue(
-            "missing-cell", Severity.WARNING,
-            f"{ZH} has {len(values)} cells, expected {N}; placed by the three 总计 equations: "
-            + "/".join("?" if v is None else str(v) for v in vector),
-            source_text=" ".join(t.text for t in values),
-        ))
+        issues.append(
+            Issue(
+                "missing-cell",
+                Severity.WARNING,
+                f"{ZH} has {len(values)} cells, expected {N}; placed by the three 总计 equations: "
+                + "/".join("?" if v is None else str(v) for v in vector),
+                source_text=" ".join(t.text for t in values),
+            )
+        )
     else:
         vector = tuple(numbers)
     cells = []
@@ -52,20 +62,35 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
         value = vector[i]
         label = f"{concept('proceeding', proceeding).zh} {concept('result', result_code).zh}"
         if value is None or not is_count(value):
-            issues.append(Issue("blank-cell" if len(values) == N else "cell-ambiguous", Severity.WARNING, f"{ZH} {label}: no value could be read; none published"))
+            issues.append(
+                Issue(
+                    "blank-cell" if len(values) == N else "cell-ambiguous",
+                    Severity.WARNING,
+                    f"{ZH} {label}: no value could be read; none published",
+                )
+            )
             continue
         token = tokens_at[i] or values[0]
-        cells.append(Cell(
-            table=TABLE,
-            codes=(("proceeding", proceeding), ("result", result_code)),
-            measure=Measure.COUNT,
-            value=value,
-            source_text=tokens_at[i].text if tokens_at[i] else "",
-            row_label=concept("proceeding", proceeding).zh,
-            column_label=concept("result", result_code).zh,
-            line=token.line,
-            page=token.page,
-        ))
+        cells.append(
+            Cell(
+                table=TABLE,
+                codes=(("proceeding", proceeding), ("result", result_code)),
+                measure=Measure.COUNT,
+                value=value,
+                source_text=tokens_at[i].text if tokens_at[i] else "",
+                row_label=concept("proceeding", proceeding).zh,
+                column_label=concept("result", result_code).zh,
+                line=token.line,
+                page=token.page,
+            )
+        )
         if inferred[i]:
-            issues.append(Issue("cell-inferred", Severity.WARNING, f"{ZH} {label}: placed by arithmetic after a lost cell", target=(TABLE, proceeding, result_code)))
+            issues.append(
+                Issue(
+                    "cell-inferred",
+                    Severity.WARNING,
+                    f"{ZH} {label}: placed by arithmetic after a lost cell",
+                    target=(TABLE, proceeding, result_code),
+                )
+            )
     return cells, issues

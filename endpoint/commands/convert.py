@@ -16,8 +16,14 @@ from converter.pipeline import Outcome, convert_many, expand_inputs
 
 
 def run_convert(
-    inputs: list[Path], out: Path, *, manifest: Path | None, report: Path | None,
-    base_url: str, jobs: int, quiet: bool,
+    inputs: list[Path],
+    out: Path,
+    *,
+    manifest: Path | None,
+    report: Path | None,
+    base_url: str,
+    jobs: int,
+    quiet: bool,
 ) -> int:
     """Convert; exit status 0 when every file converted, 1 when some failed."""
     for item in inputs:
@@ -29,8 +35,12 @@ def run_convert(
         raise OptionsError(f"no report files (.txt) found in {', '.join(map(str, inputs))}")
     show = not quiet and sys.stderr.isatty()
     with Progress(
-        TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        disable=not show, transient=True,
+        TextColumn("converting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not show,
+        transient=True,
     ) as progress:
         task = progress.add_task("convert", total=len(files))
         outcomes = convert_many(files, options, jobs=jobs, on_outcome=lambda _: progress.advance(task))
@@ -63,7 +73,12 @@ def _record(outcome: Outcome) -> dict[str, object]:
         "template": r.generation.value,
         "cells": len(r.cells),
         "issues": [
-            {"code": i.code, "severity": i.severity.value, "message": i.message, "target": "/".join(i.target) if i.target else None}
+            {
+                "code": i.code,
+                "severity": i.severity.value,
+                "message": i.message,
+                "target": "/".join(i.target) if i.target else None,
+            }
             for i in r.issues
         ],
     }

@@ -46,7 +46,11 @@ def test_gb18030_decodes() -> None:
 
 def test_text_that_is_not_a_report(tmp_path: Path) -> None:
     with pytest.raises(NotAReport, match="no recognisable table"):
-        convert_file(write(tmp_path, "menu.txt", "六安市人民政府2020年政府信息公开工作年度报告\n今日菜单：米饭，青菜。\n".encode()))
+        convert_file(
+            write(
+                tmp_path, "menu.txt", "六安市人民政府2020年政府信息公开工作年度报告\n今日菜单：米饭，青菜。\n".encode()
+            )
+        )
 
 
 def test_report_without_agency(tmp_path: Path) -> None:
@@ -101,7 +105,9 @@ def test_manifest_wins(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "o.nq"
-    result = runner.invoke(app, ["convert", str(SEEDS / "004_fcf6f2f4fa3c5b01.txt"), "-o", str(out), "--manifest", str(manifest)])
+    result = runner.invoke(
+        app, ["convert", str(SEEDS / "004_fcf6f2f4fa3c5b01.txt"), "-o", str(out), "--manifest", str(manifest)]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "<https://www.sm.gov.cn/r.htm>" in text

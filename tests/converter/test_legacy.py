@@ -16,9 +16,20 @@ def test_pingtan_2018_flattened_statistics_table() -> None:
     assert report.meta.url and report.meta.url.endswith("t20190110_80529.htm")
     values = {c.key[1]: c.value for c in report.cells}
     # "受理依申请公开信息总数条00" … "行政诉讼数件00": 本年度 0, 历年累计 0
-    for notation in ("applications-received", "applications-in-person", "applications-online",
-                     "applications-letter-fax", "answered", "granted", "partially-granted", "refused",
-                     "answered-other", "review", "litigation", "litigation-and-complaints"):
+    for notation in (
+        "applications-received",
+        "applications-in-person",
+        "applications-online",
+        "applications-letter-fax",
+        "answered",
+        "granted",
+        "partially-granted",
+        "refused",
+        "answered-other",
+        "review",
+        "litigation",
+        "litigation-and-complaints",
+    ):
         assert values[notation] == 0, notation
     # "主动公开文件数条206912106" splits three ways; the prose says 主动公开政府信息2069条
     assert values["proactive-disclosed"] == 2069

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from converter.emit import emit_report
 from converter.model import Report
 from converter.output import sorted_nquads
-from converter.emit import emit_report
 from converter.pipeline import convert_file
 from converter.tables.layout import APPEAL_CELLS, APPLICANT_COLUMNS, DISCLOSURE_ROWS, REQUEST_ROWS, Generation
 from tests.converter.golden import cells_tsv, compare, notes_tsv
@@ -79,7 +79,7 @@ def test_seed_000_signed_changes_and_money_unit(reports: dict[str, Report]) -> N
     r = reports["000_c5b0e1e384a688a1.txt"]
     assert value(r, "table2", "20-5", "administrative-license", "change") == 6
     assert value(r, "table2", "20-5", "other-management-service", "change") == -540
-    money = [c for c in r.cells if c.key == ("table2", "20-9", "centralized-procurement", "procurement-amount")][0]
+    money = next(c for c in r.cells if c.key == ("table2", "20-9", "centralized-procurement", "procurement-amount"))
     assert (money.value, money.unit, money.source_text) == (28370, "wan-yuan", "28370 万元")
     assert value(r, "table3", "1", "total") == 15
     assert value(r, "table3", "3.3.8", "natural-person") == 1
@@ -95,7 +95,7 @@ def test_seed_001_short_rows_are_placed_by_arithmetic(reports: dict[str, Report]
     assert ("table3", "3.4.1", "natural-person") in inferred
     missing = [i for i in r.issues if i.code == "missing-cell"]
     assert len(missing) == 18  # rows 3.1 … 3.5.5 each lost one cell
-    money = [c for c in r.cells if c.key == ("table2", "20-9", "centralized-procurement", "procurement-amount")][0]
+    money = next(c for c in r.cells if c.key == ("table2", "20-9", "centralized-procurement", "procurement-amount"))
     assert (money.value, money.unit) == (7, "wan-yuan")
     assert "unit-from-header" in codes(r)
     assert value(r, "table4", "review", "upheld") == 1
@@ -104,13 +104,21 @@ def test_seed_001_short_rows_are_placed_by_arithmetic(reports: dict[str, Report]
 def test_seed_002_legacy_figures(reports: dict[str, Report]) -> None:
     r = reports["002_f1fd73b47f0d3510.txt"]
     expected = {
-        "applications-received": 994, "already-public": 212, "granted": 472, "partially-granted": 89,
-        "refused": 31, "not-this-agency": 72, "referred-elsewhere": 116, "review": 5,
-        "not-exist": 1, "asked-to-amend": 1, "answered": 994,
+        "applications-received": 994,
+        "already-public": 212,
+        "granted": 472,
+        "partially-granted": 89,
+        "refused": 31,
+        "not-this-agency": 72,
+        "referred-elsewhere": 116,
+        "review": 5,
+        "not-exist": 1,
+        "asked-to-amend": 1,
+        "answered": 994,
     }
     for notation, number in expected.items():
         assert value(r, "legacy", notation) == number, notation
-    proactive = [c for c in r.cells if c.key == ("legacy", "proactive-disclosed")][0]
+    proactive = next(c for c in r.cells if c.key == ("legacy", "proactive-disclosed"))
     assert (proactive.value, proactive.unit) == (Decimal("18.77"), "wan-tiao")
     assert {"digits-lost", "legacy-from-prose", "not-read"} <= codes(r)
     assert r.meta.published == "2018-03-26"
@@ -126,7 +134,7 @@ def test_seed_004_no_title_and_truncated_header(reports: dict[str, Report]) -> N
     r = reports["004_fcf6f2f4fa3c5b01.txt"]
     assert {"title-missing", "agency-inferred", "truncated-header", "unit-missing"} <= codes(r)
     assert value(r, "table2", "20-5", "administrative-license", "decisions") == 10231
-    money = [c for c in r.cells if c.key == ("table2", "20-9", "centralized-procurement", "procurement-amount")][0]
+    money = next(c for c in r.cells if c.key == ("table2", "20-9", "centralized-procurement", "procurement-amount"))
     assert (money.value, money.unit) == (21756705, None)
     flagged = {i.target for i in r.issues if i.code == "unit-missing"}
     assert ("table2", "20-9", "centralized-procurement", "procurement-amount") in flagged

@@ -69,7 +69,10 @@ def test_short_row_resolved_and_flagged() -> None:
 def test_short_row_never_publishes_a_wrong_number() -> None:
     truth = ["1", "1", "0", "0", "0", "0", "2"]
     text = (
-        TABLE3.replace("一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3", "一、本年新收政府信息公开申请数量\t" + "\t".join(truth))
+        TABLE3.replace(
+            "一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3",
+            "一、本年新收政府信息公开申请数量\t" + "\t".join(truth),
+        )
         .replace("（七）总计\t3\t0\t0\t0\t0\t0\t3", "（七）总计\t" + "\t".join(truth))
         .replace("（六）其他处理\t3\t0\t0\t0\t0\t3", "（六）其他处理\t1\t1\t0\t0\t2")  # two cells lost
     )
