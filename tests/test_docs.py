@@ -35,3 +35,14 @@ def test_every_setting_is_documented() -> None:
 def test_readme_gives_the_two_setup_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make serve" in text and "make test" in text
+
+
+def test_converter_page_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_converter_doc", ROOT / "docs" / "build_converter_doc.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = (ROOT / "docs" / "converter.md").read_text(encoding="utf-8")
+    assert current == module.render(), "docs/converter.md is stale: run .venv/bin/python docs/build_converter_doc.py"

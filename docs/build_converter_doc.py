@@ -1,0 +1,75 @@
+"""Write docs/converter.md from the layout tables (run: .venv/bin/python docs/build_converter_doc.py).
+
+tests/test_docs.py checks that the committed page equals what this script writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from converter.tables.layout import (
+    APPEAL_CELLS,
+    APPLICANT,
+    DISCLOSURE_ROWS,
+    LEGACY,
+    REQUEST_ROWS,
+    Generation,
+    concept,
+)
+
+PAGE = Path(__file__).with_name("converter.md")
+
+INTRO = """# The converter, template by template
+
+Generated from `converter/tables/layout.py` by `docs/build_converter_doc.py`; do not edit by hand.
+
+The converter reads a report's text (extracted from .txt, .md, .html, .docx or .pdf), finds 表二,
+表三 and 表四 by their labels, and places every value by its **position** in the template of the
+report's generation — header text only cross-checks (a cut header such as "本年新" does not matter).
+A row that lost cells is placed by the table's own arithmetic and flagged; digits that ran together
+are split only where exactly one split fits the arithmetic. Every problem becomes a quality note
+(see [issues.md](issues.md)). The generation is detected from the tables' own wording, with the
+evidence recorded on the report (`gk:templateEvidence`).
+"""
+
+
+def render() -> str:
+    out = [INTRO]
+    for generation in (Generation.GEN2019, Generation.GEN2021):
+        out.append(f"## Template {generation.value}\n")
+        out.append("### 表二 主动公开政府信息情况\n")
+        out.append("| provision | item | columns (notation: label, measure) |")
+        out.append("|---|---|---|")
+        for row in DISCLOSURE_ROWS[generation]:
+            columns = "; ".join(f"`{c}`: {concept('column', c).zh} ({m.value})" for c, m in row.columns)
+            out.append(
+                f"| `{row.provision}` {concept('provision', row.provision).zh} | `{row.item}` {concept('item', row.item).zh} | {columns} |"
+            )
+        out.append("\n### 表三 收到和处理政府信息公开申请情况\n")
+        out.append("Columns: " + ", ".join(f"`{c.notation}` {c.zh}" for c in APPLICANT) + ".\n")
+        out.append("| row | notation | label |")
+        out.append("|---|---|---|")
+        for position, notation in enumerate(REQUEST_ROWS[generation], start=1):
+            out.append(f"| {position} | `{notation}` | {concept('request', notation).zh} |")
+        out.append("")
+    out.append("## 表四 (both generations): one row of 15 cells\n")
+    out.append("| cell | proceeding | result |")
+    out.append("|---|---|---|")
+    for position, (proceeding, result) in enumerate(APPEAL_CELLS, start=1):
+        out.append(f"| {position} | `{proceeding}` {concept('proceeding', proceeding).zh} | `{result}` {concept('result', result).zh} |")
+    out.append("\n## Legacy reports (before 2019)\n")
+    out.append("Figures from 附表/统计表 rows and from the prose; table values win, prose-only values are noted.\n")
+    out.append("| notation | label | maps to |")
+    out.append("|---|---|---|")
+    for c in LEGACY:
+        mapping = ""
+        if c.close_match:
+            mapping = f"skos:closeMatch `{c.close_match[0]}/{c.close_match[1]}`"
+        elif c.broad_match:
+            mapping = f"skos:broadMatch `{c.broad_match[0]}/{c.broad_match[1]}`"
+        out.append(f"| `{c.notation}` | {c.zh} | {mapping} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    PAGE.write_text(render(), encoding="utf-8")
