@@ -37,16 +37,15 @@ from decimal import Decimal
 from converter.checks import leaf_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
-from converter.numbers import MONEY_UNITS, header_unit, parse_number
+from converter.numbers import parse_number
 from converter.solve import Group
-from converter.tables.common import squash
+from converter.tables.common import money_unit, squash
 from converter.tables.layout import (
     APPEAL_CELLS,
     APPLICANT,
     APPLICANT_COLUMNS,
     DISCLOSURE_ROWS,
     REQUEST_ROWS,
-    TEMPLATE_UNITS,
     DisclosureRow,
     Generation,
     Measure,
@@ -753,29 +752,9 @@ def _table2_row(entry: DisclosureRow, run: Run, header: str, issues: list[Issue]
             continue
         unit = None
         if measure is Measure.AMOUNT:
-            from_header = header_unit(header) or TEMPLATE_UNITS.get(column)
-            if number.unit in MONEY_UNITS:
-                unit = number.unit
-            elif from_header is not None:
-                unit = from_header
-                issues.append(
-                    _issue(
-                        "unit-from-header",
-                        f"{label}: unit {from_header} taken from the column header",
-                        target=key,
-                        source=piece,
-                        severity=Severity.INFO,
-                    )
-                )
-            else:
-                issues.append(
-                    _issue(
-                        "unit-missing",
-                        f"{label}: {piece!r} states no unit (元 or 万元?); published as printed, not rescaled",
-                        target=key,
-                        source=piece,
-                    )
-                )
+            unit, note = money_unit(number, header, column, label, key, piece)
+            if note is not None:
+                issues.append(note)
         cells.append(
             Cell(
                 table="table2",

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
-from converter.numbers import MONEY_UNITS, header_unit, parse_number
-from converter.tables.common import is_count, squash
+from converter.numbers import parse_number
+from converter.tables.common import is_count, money_unit, squash
 from converter.tables.layout import (
     DISCLOSURE_ROWS,
-    TEMPLATE_UNITS,
     DisclosureRow,
     Generation,
     Measure,
@@ -166,30 +165,9 @@ def _read_cell(
         return None
     if measure is Measure.AMOUNT:
         header = headers[j] if j < len(headers) else ""
-        from_header = header_unit(header) or TEMPLATE_UNITS.get(column)
-        if number.unit in MONEY_UNITS:
-            unit = number.unit
-        elif from_header is not None:
-            unit = from_header
-            issues.append(
-                Issue(
-                    "unit-from-header",
-                    Severity.INFO,
-                    f"{ZH} {label}: unit {from_header} taken from the column header {header or concept('column', column).zh!r}",
-                    target=key,
-                    source_text=token.text,
-                )
-            )
-        else:
-            issues.append(
-                Issue(
-                    "unit-missing",
-                    Severity.WARNING,
-                    f"{ZH} {label}: {token.text!r} states no unit (元 or 万元?); published as printed, not rescaled",
-                    target=key,
-                    source_text=token.text,
-                )
-            )
+        unit, note = money_unit(number, header, column, f"{ZH} {label}", key, token.text)
+        if note is not None:
+            issues.append(note)
     return Cell(
         table=TABLE,
         codes=(("provision", entry.provision), ("item", entry.item), ("column", column)),
