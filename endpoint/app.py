@@ -1,26 +1,83 @@
 """The FastAPI application: ``create_app(settings)``.
 
-The store is opened ONCE, read-only, in the lifespan (``app.state.store``), from the release
-that ``settings.store`` points at when the server starts (see ``endpoint.loader``): a later
-``gongkai load`` does not change what a running server serves until it is restarted. The SPARQL
-query workers (``endpoint.store.SparqlService``) open that same release.
+The store is opened read-only in the lifespan (``app.state.store``), from the release that
+``settings.store`` points at when the server starts (see ``endpoint.loader``). The SPARQL query
+workers (``endpoint.store.SparqlService``) open that same release. A later ``gongkai load``
+switches ``settings.store`` to a new release; the running server picks it up on ``SIGHUP``
+(:func:`reload_release`: open the new release, start new query workers, swap them in, let the
+old ones finish their queries), or when restarted. With ``--workers N`` uvicorn's supervisor
+answers SIGHUP by restarting its worker processes, which open the new release.
+
+HTTP guards (body size, optional rate limit, security and CORS headers) are ASGI middleware
+from ``endpoint.guards``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from pyoxigraph import Store
 
 from endpoint.errors import install_error_handlers
+from endpoint.guards import install_guards
 from endpoint.settings import Settings
 from endpoint.store import SparqlService
 
 log = logging.getLogger(__name__)
+
+
+def open_release(settings: Settings) -> tuple[Path, Store, SparqlService]:
+    """Open the release ``settings.store`` points at now, and start its query workers.
+
+    :raises RuntimeError: the store cannot be opened.
+    """
+    release = settings.store.resolve()
+    try:
+        store = Store.read_only(str(release))
+    except OSError as exc:
+        raise RuntimeError(f"{settings.store}: cannot open the store ({exc}); run `gongkai load` first") from exc
+    sparql = SparqlService(
+        store,
+        release,
+        timeout_s=settings.query_timeout_s,
+        max_rows=settings.max_result_rows,
+        max_query_length=settings.max_query_length,
+        workers=max(2, os.cpu_count() or 1),
+    )
+    sparql.start()
+    return release, store, sparql
+
+
+def reload_release(app: FastAPI) -> bool:
+    """Serve the release ``settings.store`` points at now, if it is not the one being served.
+
+    New requests use the new store and query workers at once; queries already running finish
+    on the old ones. Returns True if the release changed. A release that cannot be opened is
+    logged and the old one stays.
+    """
+    settings: Settings = app.state.settings
+    with app.state.reload_lock:
+        if settings.store.resolve() == app.state.release:
+            log.info("SIGHUP: %s still points at %s; nothing to reload", settings.store, app.state.release.name)
+            return False
+        try:
+            release, store, sparql = open_release(settings)
+        except RuntimeError as exc:
+            log.error("SIGHUP: %s; still serving %s", exc, app.state.release.name)
+            return False
+        old = app.state.sparql
+        app.state.release, app.state.store, app.state.sparql = release, store, sparql
+        old.close()
+        log.warning("reloaded: serving %s (release %s)", settings.store, release.name)
+        return True
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -28,27 +85,24 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        release = settings.store.resolve()
-        try:
-            store = Store.read_only(str(release))
-        except OSError as exc:
-            raise RuntimeError(f"{settings.store}: cannot open the store ({exc}); run `gongkai load` first") from exc
-        sparql = SparqlService(
-            store,
-            release,
-            timeout_s=settings.query_timeout_s,
-            max_rows=settings.max_result_rows,
-            max_query_length=settings.max_query_length,
-            workers=max(2, os.cpu_count() or 1),
-        )
-        sparql.start()
+        release, store, sparql = open_release(settings)
+        app.state.release = release
         app.state.store = store
         app.state.sparql = sparql
+        app.state.reload_lock = threading.Lock()
         log.info("serving %s (release %s)", settings.store, release.name)
+        loop = asyncio.get_running_loop()
+        on_hup = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP")
+        if on_hup:  # not under TestClient (its loop runs in another thread)
+            loop.add_signal_handler(
+                signal.SIGHUP, lambda: threading.Thread(target=reload_release, args=(app,), daemon=True).start()
+            )
         try:
             yield
         finally:
-            sparql.close()
+            if on_hup:
+                loop.remove_signal_handler(signal.SIGHUP)
+            app.state.sparql.close()
 
     app = FastAPI(
         title="Gongkai",
@@ -60,6 +114,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_guards(
+        app,
+        max_body_bytes=settings.max_body_bytes,
+        rate_limit_per_s=settings.rate_limit_per_s,
+        rate_limit_burst=settings.rate_limit_burst,
+    )
 
     from endpoint.routes.dumps import router as dumps_router
     from endpoint.routes.meta import router as meta_router
@@ -70,7 +130,21 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dumps_router)
     app.include_router(meta_router)
     app.include_router(resources_router)
+    _add_pages(app)
     return app
+
+
+def _add_pages(app: FastAPI) -> None:
+    """Pages for people (``routes/pages.py``) and the static files they use (CSS, YASGUI)."""
+    from importlib.resources import files
+
+    from fastapi.staticfiles import StaticFiles
+
+    from endpoint.routes.pages import router as pages_router
+
+    app.include_router(pages_router)
+    static_dir = Path(str(files("endpoint").joinpath("static")))
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
 
 
 def create_app_from_env() -> FastAPI:

@@ -17,12 +17,15 @@ class Settings:
     base_url: str = DEFAULT_BASE
     store: Path = Path("build/store")
     dumps_dir: Path = Path("build/dumps")
+    convert_report: Path = Path("build/convert-report.json")  # `gongkai convert --report`: failed files
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout_s: float = 30.0
     max_result_rows: int = 10_000
     max_query_length: int = 20_000
     max_body_bytes: int = 1_000_000
+    rate_limit_per_s: float = 0.0
+    rate_limit_burst: int = 20
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

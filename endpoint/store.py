@@ -402,8 +402,13 @@ def _serialize_solutions(solutions: QuerySolutions, fmt: Format, max_rows: int) 
         bindings.append(row)
     truncated = len(bindings) > max_rows
     del bindings[max_rows:]
+    doc: dict[str, Any] = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    if truncated and fmt.key == "json":
+        # An extra top-level member next to head/results (readers skip unknown members), so
+        # that a cut result says so in the body too, not only in X-Gongkai-Truncated.
+        doc["gongkai"] = {"truncated": True, "limit": max_rows}
     body = json.dumps(
-        {"head": {"vars": names}, "results": {"bindings": bindings}},
+        doc,
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")

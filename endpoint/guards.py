@@ -1,0 +1,203 @@
+"""HTTP-level guards, as plain ASGI middleware (``create_app`` installs them).
+
+- :class:`BodyLimit`: a request body larger than ``settings.max_body_bytes`` is refused with
+  413 before any route sees it, whether the client declares ``Content-Length`` or sends it
+  chunked (the bytes are counted as they arrive, and at most ``limit + 1`` are ever buffered).
+- :class:`RateLimit`: optional token bucket per client IP (``rate_limit_per_s`` tokens per
+  second, ``rate_limit_burst`` at most); an empty bucket gives 429 with ``Retry-After``. Off
+  when ``rate_limit_per_s <= 0`` (the default). The buckets live in one server process: with
+  ``--workers N`` a client gets up to N times the rate.
+- :class:`SecurityHeaders`: ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy`` on
+  every response; a ``Content-Security-Policy`` without any script source on HTML (inline
+  ``<style>`` is allowed, scripts are not); ``Access-Control-Allow-Origin: *`` on every
+  response, and CORS preflight (``OPTIONS`` with ``Access-Control-Request-Method``) answered
+  with 204 for GET, HEAD and POST - the data is public and the service is read-only.
+
+Errors are rendered by ``endpoint.errors.error_response`` like every other error.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from endpoint.errors import HttpError, PayloadTooLarge, error_response
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+CORS_METHODS = "GET, HEAD, POST, OPTIONS"
+CORS_ALLOW_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
+CORS_EXPOSE_HEADERS = "X-Gongkai-Truncated, X-Gongkai-Row-Limit, ETag, Link, Retry-After"
+
+
+class TooManyRequests(HttpError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too Many Requests"
+
+
+async def _reply(scope: Scope, receive: Receive, send: Send, error: HttpError) -> None:
+    response = error_response(Request(scope, receive), error)
+    await response(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes (413), chunked ones included."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"").decode("latin-1").strip()
+        if declared.isdigit() and int(declared) > self.limit:
+            await _reply(
+                scope,
+                receive,
+                send,
+                PayloadTooLarge(f"the request body is {declared} bytes; the limit is {self.limit}"),
+            )
+            return
+        if not declared and b"chunked" not in headers.get(b"transfer-encoding", b"").lower():
+            await self.app(scope, receive, send)  # no body
+            return
+        # Read (and count) the whole body first, so that no route ever sees a partial one.
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # client went away
+                messages.append(message)
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await _reply(
+                    scope, receive, send, PayloadTooLarge(f"the request body is over {self.limit} bytes, the limit")
+                )
+                return
+            messages.append(message)
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class RateLimit:
+    """A token bucket per client IP; 429 with ``Retry-After`` when it is empty."""
+
+    MAX_CLIENTS = 10_000  # least recently seen buckets are dropped beyond this
+
+    def __init__(self, app: ASGIApp, per_s: float, burst: int) -> None:
+        self.app = app
+        self.per_s = per_s
+        self.burst = max(1, burst)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, client: str, now: float | None = None) -> float:
+        """Take one token for ``client``; return 0 if granted, else seconds until one is due."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.pop(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.per_s)
+            wait = 0.0
+            if tokens >= 1:
+                tokens -= 1
+            else:
+                wait = (1 - tokens) / self.per_s
+            self._buckets[client] = (tokens, now)
+            while len(self._buckets) > self.MAX_CLIENTS:
+                self._buckets.popitem(last=False)
+            return wait
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client") or ("unknown", 0)
+        wait = self.take(str(client[0]))
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            await _reply(
+                scope,
+                receive,
+                send,
+                TooManyRequests(
+                    f"too many requests from {client[0]}: at most {self.per_s:g} per second "
+                    f"(bursts of {self.burst}); retry in {retry} s",
+                    headers={"Retry-After": str(retry)},
+                ),
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """nosniff, Referrer-Policy and CORS on every response, CSP on HTML; CORS preflight."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [
+                        (b"access-control-allow-origin", b"*"),
+                        (b"access-control-allow-methods", CORS_METHODS.encode()),
+                        (b"access-control-allow-headers", CORS_ALLOW_HEADERS.encode()),
+                        (b"access-control-max-age", b"86400"),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", REFERRER_POLICY.encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                out.setdefault("X-Content-Type-Options", "nosniff")
+                out.setdefault("Referrer-Policy", REFERRER_POLICY)
+                out.setdefault("Access-Control-Allow-Origin", "*")
+                out.setdefault("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS)
+                if out.get("content-type", "").startswith("text/html"):
+                    out.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                    out.setdefault("X-Frame-Options", "DENY")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install_guards(app: Any, *, max_body_bytes: int, rate_limit_per_s: float, rate_limit_burst: int) -> None:
+    """Add the middleware to ``app`` (outermost last: headers, then rate limit, then body)."""
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    if rate_limit_per_s > 0:
+        app.add_middleware(RateLimit, per_s=rate_limit_per_s, burst=rate_limit_burst)
+    app.add_middleware(SecurityHeaders)
