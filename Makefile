@@ -8,7 +8,7 @@ STORE  := $(OUT)/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install test serve convert validate load dump clean
+.PHONY: install test browser serve convert validate load dump clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium for the browser tests (tests/browser; they skip, saying why, without it).
+# Installs only as root (no prompt); otherwise says how and lets the tests skip.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || echo "WARNING: could not install chromium; the browser tests will skip"; \
+	else echo "chromium is missing and we are not root: run 'sudo apt-get install -y chromium'; browser tests will skip"; fi
 
 convert: $(STAMP)
 	$(BIN)/gongkai convert data/seeds -o $(OUT)/data.nq --report $(OUT)/convert-report.json

@@ -678,8 +678,10 @@ def render_document(
     doc_path: str,
     base_url: str,
     current: Format,
+    extra: dict[str, object] | None = None,
 ) -> str:
-    """The HTML page about ``subject_iri``, from the triples of its document."""
+    """The HTML page about ``subject_iri``, from the triples of its document; ``extra`` adds to
+    (and overrides) the template context: language, charts, links to twins (``routes/pages.py``)."""
     doc = Doc(triples)
     subject = NamedNode(subject_iri)
     b = PageBuilder(doc, subject, Links(base_url))
@@ -716,4 +718,9 @@ def render_document(
             "incoming": b.incoming(),
             "notes": b.notes(about=[subject]),
         }
+    if extra:
+        context.update(extra)
+        lang = extra.get("lang")
+        if lang == "en" and en:  # the page's title in the reader's language when there is one
+            context["title"] = en
     return environment().get_template(name).render(context)

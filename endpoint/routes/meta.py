@@ -1,7 +1,7 @@
 """``/`` and ``/.well-known/void``: the data set described with VoID and DCAT.
 
 Both serve the same description (Turtle, JSON-LD, RDF/XML, N-Triples by ``Accept``); ``/``
-also serves a minimal HTML home page to browsers (a later issue builds the real one).
+also serves the HTML home page to browsers (``routes/pages.py``).
 Statistics (``void:triples``, ``void:entities``) are counted once per process from the
 read-only store with ``queries/count_*.rq``; the distributions come from the dump manifest.
 Every node has an IRI under ``{BASE}/.well-known/void#`` (no blank nodes).
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from jinja2 import Environment
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Triple
 
 from converter.vocab import DCAT, DCTERMS, FOAF, GK, ORG, PROV, QB, RDF, SKOS, VOID, XSD
@@ -158,15 +157,10 @@ def _description(request: Request, settings: Settings, store: Store, offers: tup
     manifest = read_manifest(settings.dumps_dir)
     headers = {"Vary": "Accept"}
     if fmt.rdf_format is None:
-        page = _HOME.render(
-            title=TITLE_EN,
-            title_zh=TITLE_ZH,
-            description=DESCRIPTION_EN,
-            stats=stats,
-            base=settings.base_url,
-            files=(manifest or {}).get("files", []),
-            license=LICENSE,
-        )
+        from endpoint.routes.pages import home_page
+
+        page = home_page(request, settings, store, stats, manifest, LICENSE)
+        headers["Vary"] = "Accept, Accept-Language"
         return Response(page, 200, headers, media_type="text/html; charset=utf-8")
     body = serialize_triples(void_triples(settings, stats, manifest), fmt.rdf_format)
     return Response(body, 200, headers, media_type=fmt.content_type)
@@ -181,22 +175,3 @@ def home(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
 def void(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     return _description(request, settings, store, RDF_OFFERS)
 
-
-_HOME = Environment(autoescape=True).from_string(
-    """<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>{{ title }}</title>
-<link rel="alternate" type="text/turtle" href="{{ base }}/.well-known/void"></head>
-<body><h1>{{ title_zh }}</h1><p lang="en">{{ title }}</p>
-<p lang="en">{{ description }}</p>
-<ul lang="en">
-<li>{{ stats.reports }} reports, {{ stats.triples }} statements, {{ stats.entities }} resources</li>
-<li><a href="{{ base }}/sparql">SPARQL endpoint</a> (SPARQL 1.1 Protocol, read-only)</li>
-<li><a href="{{ base }}/dumps/">Bulk downloads</a>{% if files %}:
-{% for f in files %}<a href="{{ base }}/dumps/{{ f.name }}">{{ f.name }}</a>
-{%- if not loop.last %}, {% endif %}{% endfor %}{% endif %}</li>
-<li><a href="{{ base }}/def">Ontology and code lists</a></li>
-<li><a href="{{ base }}/.well-known/void">Data set description</a> (VoID, DCAT)</li>
-<li>Licence: <a href="{{ license }}">CC BY 4.0</a></li>
-</ul></body></html>
-"""
-)

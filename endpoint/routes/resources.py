@@ -92,13 +92,21 @@ def _document(
     base_url: str,
 ) -> Response:
     """Serialize or render the triples, with Vary, Link (alternates) and Content-Location."""
+    extra_links: list[str] = []
     if fmt.rdf_format is None:
-        body = render_document(triples, subject_iri, doc_path=doc_path, base_url=base_url, current=fmt).encode("utf-8")
+        from endpoint.routes.pages import doc_page_extras
+
+        extra, extra_links = doc_page_extras(request, subject_iri, doc_path)
+        body = render_document(
+            triples, subject_iri, doc_path=doc_path, base_url=base_url, current=fmt, extra=extra
+        ).encode("utf-8")
     else:
         body = serialize_triples(triples, fmt.rdf_format)
     quoted = quote(doc_path, safe=_PATH_SAFE)
     links = ", ".join(f'<{quoted}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS if f is not fmt)
-    headers = {"Vary": "Accept", "Link": links}
+    if fmt.rdf_format is None and extra_links:
+        links = ", ".join([links, *extra_links])
+    headers = {"Vary": "Accept, Accept-Language" if fmt.rdf_format is None else "Accept", "Link": links}
     if negotiated:
         headers["Content-Location"] = f"{quoted}{fmt.suffix}"
     if request.method == "HEAD":
