@@ -182,14 +182,19 @@ def render_page(name: str, request: Request, lang: str, **context: Any) -> str:
 # Queries
 
 
-def select(store: Store, query_name: str, bindings: dict[str, Any]) -> QuerySolutions:
+def select(store: Store, query_name: str, bindings: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of a static SELECT as plain dicts: the pyoxigraph result object never leaves this
+    function (it must not be dropped on another thread, see DESIGN.md)."""
     results = store.query(
         load_query(query_name),
         substitutions={Variable(k): v for k, v in bindings.items()},
         use_default_graph_as_union=True,
     )
     assert isinstance(results, QuerySolutions)
-    return results
+    names = [v.value for v in results.variables]
+    rows = [{name: solution[name] for name in names} for solution in results]
+    del results
+    return rows
 
 
 def _v(term: Any) -> str | None:
