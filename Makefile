@@ -8,7 +8,7 @@ STORE  := $(OUT)/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install test browser serve convert validate load dump clean
+.PHONY: install test browser serve convert validate load dump clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ load: validate
 
 serve: load
 	$(BIN)/gongkai serve --store $(STORE) --dumps $(OUT)/dumps --host $(HOST) --port $(PORT)
+
+# Benchmarks against peers measured in the same run (bench/run.py); writes bench/RESULTS.md.
+# BENCH_ARGS="-n 10000" for a larger corpus. Needs `wrk` (apt-get install wrk).
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT)

@@ -62,12 +62,31 @@ def convert(
     base_url: BaseUrl = DEFAULT_BASE,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Convert on Dask distributed: 'local' (a LocalCluster) or a scheduler address; "
+            "-o is then a folder of one N-Quads shard per partition.",
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int, typer.Option("--partition-size", help="Files per partition (shard) with --scheduler.")
+    ] = 50,
 ) -> None:
     """Convert report files into RDF (one named graph per report)."""
     from converter.errors import GongkaiError
     from endpoint.commands.convert import run_convert
 
     try:
+        if scheduler is not None:
+            from endpoint.commands.convert import run_convert_distributed
+
+            code = run_convert_distributed(
+                inputs, out, manifest=manifest, report=report, base_url=base_url, scheduler=scheduler,
+                partition_size=partition_size, workers=jobs or None,
+            )
+            raise typer.Exit(code)
         code = run_convert(inputs, out, manifest=manifest, report=report, base_url=base_url, jobs=jobs, quiet=quiet)
     except GongkaiError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -45,6 +45,17 @@ DSD_COMPONENTS: dict[str, dict[str, set[URIRef]]] = {
         "measure": {GK["count"], GK.quantity},
         "attribute": {SDMX_ATTRIBUTE.unitMeasure},
     },
+    # the aggregate cubes `gongkai load` computes (endpoint/loader.py, compute_aggregates)
+    "nationalApplicationsStructure": {
+        "dimension": {GK.refYear, GK.request},
+        "measure": {GK["count"]},
+        "attribute": {GK.reportCount},
+    },
+    "nationalAppealsStructure": {
+        "dimension": {GK.refYear, GK.proceeding, GK.result},
+        "measure": {GK["count"]},
+        "attribute": {GK.reportCount},
+    },
 }
 
 # Coded dimension property -> code scheme (docs/model.md).

@@ -14,6 +14,9 @@ function (pyoxigraph result objects must not cross threads).
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from functools import cache
 from importlib.resources import files
 from urllib.parse import quote
@@ -90,10 +93,14 @@ def _document(
     fmt: Format,
     negotiated: bool,
     base_url: str,
+    body: bytes | None = None,
 ) -> Response:
-    """Serialize or render the triples, with Vary, Link (alternates) and Content-Location."""
+    """Serialize or render the triples (unless ``body`` is the serialization already), with Vary,
+    Link (alternates) and Content-Location."""
     extra_links: list[str] = []
-    if fmt.rdf_format is None:
+    if body is not None:
+        pass
+    elif fmt.rdf_format is None:
         from endpoint.routes.pages import doc_page_extras
 
         extra, extra_links = doc_page_extras(request, subject_iri, doc_path)
@@ -127,10 +134,20 @@ def data_document(path: str, request: Request, store: StoreDep, settings: Settin
     stem, suffix_key = split_suffix(path)
     fmt = _choose_format(request, suffix_key)
     iri = f"{settings.base_url.rstrip('/')}/id/{stem}"
-    triples = construct(store, "res_describe.rq", {"s": _named_node(iri)}) if stem else []
-    if not triples:
-        raise NotFound(f"nothing is known about {iri}")
-    return _document(
+    cache = _doc_cache(request) if fmt.rdf_format is not None else None
+    body = cache.get((stem, fmt.key)) if cache is not None else None
+    triples: list[Triple] = []
+    if body is None:
+        triples = construct(store, "res_describe.rq", {"s": _named_node(iri)}) if stem else []
+        if not triples:
+            raise NotFound(f"nothing is known about {iri}")
+        if cache is not None and fmt.rdf_format is not None:
+            body = serialize_triples(triples, fmt.rdf_format)
+            cache.put((stem, fmt.key), body)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"' if body is not None else None
+    if etag is not None and _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
+    response = _document(
         request,
         triples=triples,
         subject_iri=iri,
@@ -138,7 +155,60 @@ def data_document(path: str, request: Request, store: StoreDep, settings: Settin
         fmt=fmt,
         negotiated=suffix_key is None,
         base_url=settings.base_url,
+        body=body,
     )
+    if etag is not None:
+        response.headers["ETag"] = etag
+    return response
+
+
+class _DocCache:
+    """Serialized RDF documents of the release this server opened (it never changes while the
+    server runs): least recently used first out, at most ``max_bytes`` in all."""
+
+    def __init__(self, max_bytes: int = 64 << 20) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self.lock:
+            body = self.items.get(key)
+            if body is not None:
+                self.items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        if len(body) > self.max_bytes // 16:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = body
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _, old = self.items.popitem(last=False)
+                self.size -= len(old)
+
+
+def _doc_cache(request: Request) -> _DocCache:
+    cache: _DocCache | None = getattr(request.app.state, "doc_cache", None)
+    if cache is None:
+        with _DOC_CACHE_LOCK:
+            cache = getattr(request.app.state, "doc_cache", None)
+            if cache is None:
+                cache = request.app.state.doc_cache = _DocCache()
+    return cache
+
+
+_DOC_CACHE_LOCK = threading.Lock()
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    return any(c.strip() in ("*", etag) or c.strip().removeprefix("W/") == etag for c in header.split(","))
 
 
 @router.api_route("/def", methods=["GET", "HEAD"])

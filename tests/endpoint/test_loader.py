@@ -22,6 +22,7 @@ BASE = "http://localhost:8000"
 REPORT_2020 = f"{BASE}/id/report/shilishi-yangbenqu-renminzhengfu-9203/2020"
 REPORT_2021 = f"{BASE}/id/report/shilishi-jiaoyuju-285c/2021"
 COUNT = "https://w3id.org/gongkai/def#count"
+AGGREGATES = f"{BASE}/id/dataset/aggregates"  # endpoint.loader.compute_aggregates
 
 
 def quads(store_path: Path, graph: str | None = None) -> set[str]:
@@ -55,8 +56,8 @@ def test_one_graph_per_report_plus_vocabulary(tmp_path: Path) -> None:
     result = load([SAMPLE], store, base_url=BASE)
     assert not result.failures
     assert result.graphs_replaced == 2
-    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH}
-    assert not quads(store, None) - quads(store, REPORT_2020) - quads(store, REPORT_2021) - quads(store, VOCAB_GRAPH)
+    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
+    assert not quads(store, None) - quads(store, REPORT_2020) - quads(store, REPORT_2021) - quads(store, VOCAB_GRAPH) - quads(store, AGGREGATES)
     # every sample line is in the store, in its own graph
     sample = {str(q) for q in parse(path=str(SAMPLE), format=RdfFormat.N_QUADS)}
     assert sample <= quads(store)
@@ -125,7 +126,7 @@ def test_folders_and_gzip_and_trig(tmp_path: Path) -> None:
     (folder / "notes.txt").write_text("not data", encoding="utf-8")
     result = load([folder], tmp_path / "store")
     assert sorted(p.name for p in result.files_loaded) == ["a.nq.gz", "b.trig"]
-    assert graphs(tmp_path / "store") == {REPORT_2020, REPORT_2021, VOCAB_GRAPH}
+    assert graphs(tmp_path / "store") == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def test_a_plain_store_folder_is_migrated(tmp_path: Path) -> None:
     del plain
     load([SAMPLE], store)
     assert store.is_symlink()
-    assert graphs(store) == {"urn:x:g", REPORT_2020, REPORT_2021, VOCAB_GRAPH}
+    assert graphs(store) == {"urn:x:g", REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
 
 
 def test_concurrent_loads_are_refused(tmp_path: Path) -> None:

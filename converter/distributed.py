@@ -1,0 +1,143 @@
+"""Conversion on a Dask distributed cluster: one N-Quads shard per partition.
+
+``gongkai convert INPUTS -o FOLDER --scheduler local|ADDRESS`` splits the input files into
+partitions (``--partition-size`` files each, in input order); a task per partition converts its
+files and writes ``FOLDER/part-{i:05d}.nq`` itself (sorted N-Quads, written atomically), so report
+data never travels back to the client - only one small record per file does. ``local`` starts a
+``LocalCluster`` (one single-threaded worker process per core); an address (``tcp://host:8786``)
+uses a running scheduler, whose workers must see the same file system paths.
+
+Two files that yield the same report (agency and year) are an error for the later one, as in
+:func:`converter.pipeline.convert_many`: the partitions holding a later duplicate are written
+again without it (a second pass over those partitions only).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from converter import iris
+from converter.options import ConvertOptions
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What a partition task sends back about one input file."""
+
+    index: int  # position in the input list
+    path: str
+    report_iri: str | None  # None when the file failed
+    error: str | None
+    agency: str | None = None
+    year: int | None = None
+    cells: int = 0
+    issues: int = 0
+
+
+def shard_name(partition: int) -> str:
+    return f"part-{partition:05d}.nq"
+
+
+def convert_partition(
+    partition: int, items: Sequence[tuple[int, str]], out: str, options: ConvertOptions, skip: frozenset[int]
+) -> list[FileRecord]:
+    """Convert ``items`` (index, path), skipping indexes in ``skip``; write one shard into ``out``."""
+    from converter.emit import emit_report, new_dataset
+    from converter.output import sorted_nquads, write_atomic
+    from converter.pipeline import _convert_one
+
+    ds = new_dataset()
+    records: list[FileRecord] = []
+    written = 0
+    for index, path in items:
+        outcome = _convert_one(Path(path), options)
+        if outcome.report is None:
+            records.append(FileRecord(index, path, None, outcome.error))
+            continue
+        meta = outcome.report.meta
+        iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
+        records.append(FileRecord(index, path, iri, None, meta.agency, meta.year, len(outcome.report.cells),
+                                  len(outcome.report.issues)))
+        if index not in skip:
+            emit_report(outcome.report, options.base_url, ds)
+            written += 1
+    target = Path(out) / shard_name(partition)
+    if written:
+        write_atomic(target, sorted_nquads(ds))
+    else:
+        target.unlink(missing_ok=True)
+    return records
+
+
+def _client(scheduler: str, workers: int | None):  # type: ignore[no-untyped-def]
+    from dask.distributed import Client, LocalCluster
+
+    if not logging.getLogger().isEnabledFor(logging.INFO):  # the scheduler's INFO lines, unless -v
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            dashboard_address=":0", silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
+    return Client(scheduler), None
+
+
+def convert_distributed(
+    files: Sequence[Path],
+    out: Path,
+    options: ConvertOptions,
+    *,
+    scheduler: str = "local",
+    partition_size: int = 50,
+    workers: int | None = None,
+) -> list[FileRecord]:
+    """Convert ``files`` on the cluster into one shard per partition in the folder ``out``;
+    the records of every file, in input order (duplicates marked as errors)."""
+    out.mkdir(parents=True, exist_ok=True)
+    items = [(i, str(p.resolve())) for i, p in enumerate(files)]
+    partitions = [items[i : i + partition_size] for i in range(0, len(items), partition_size)]
+    client, cluster = _client(scheduler, workers)
+    try:
+        futures = [
+            client.submit(convert_partition, n, part, str(out.resolve()), options, frozenset(), pure=False)
+            for n, part in enumerate(partitions)
+        ]
+        by_partition = client.gather(futures)
+        records = [r for part in by_partition for r in part]
+        records.sort(key=lambda r: r.index)
+        seen: dict[str, str] = {}
+        duplicates: set[int] = set()
+        for r in records:
+            if r.report_iri is None:
+                continue
+            if r.report_iri in seen:
+                duplicates.add(r.index)
+            else:
+                seen[r.report_iri] = r.path
+        if duplicates:
+            again = [n for n, part in enumerate(partitions) if any(i in duplicates for i, _ in part)]
+            client.gather([
+                client.submit(convert_partition, n, partitions[n], str(out.resolve()), options,
+                              frozenset(duplicates), pure=False)
+                for n in again
+            ])
+        # shards of an earlier run with more partitions must not be loaded with these
+        for stale in out.glob("part-*.nq"):
+            if int(stale.stem.split("-")[1]) >= len(partitions):
+                stale.unlink()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    final = []
+    for r in records:
+        if r.index in duplicates:
+            r = FileRecord(r.index, r.path, None,
+                           f"{r.path}: same agency and year as {seen[r.report_iri or '']}; not converted twice")
+        final.append(r)
+    return final
