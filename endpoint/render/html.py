@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
@@ -76,7 +76,8 @@ _ZH_NUMERALS = "一二三四五六七八九十"
 class Doc:
     """The triples of one document, indexed by subject and by object."""
 
-    def __init__(self, triples: Iterable[Triple]) -> None:
+    def __init__(self, triples: Iterable[Triple], lang: str = "zh") -> None:
+        self.lang = lang  # the reader's language: which label ``label`` prefers
         self.out: dict[Subject, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         self.inc: dict[Term, list[tuple[Subject, str]]] = defaultdict(list)
         for t in triples:
@@ -133,7 +134,7 @@ class Doc:
     def label(self, s: Term) -> str:
         zh, en = self.labels(s)
         if zh or en:
-            return zh or en or ""
+            return (en or zh if self.lang == "en" else zh or en) or ""
         if isinstance(s, NamedNode | BlankNode):
             notation = self.text(s, _SKOS + "notation")
             if notation:
@@ -660,6 +661,15 @@ def observation_context(b: PageBuilder) -> dict[str, object]:
 # Entry point
 
 
+def chooser(lang: str) -> Callable[[str, str], str]:
+    """``L(zh, en)`` in the templates: the interface text in the page's language."""
+
+    def choose(zh: str, en: str) -> str:
+        return en if lang == "en" else zh
+
+    return choose
+
+
 @cache
 def environment() -> Environment:
     return Environment(
@@ -682,12 +692,15 @@ def render_document(
 ) -> str:
     """The HTML page about ``subject_iri``, from the triples of its document; ``extra`` adds to
     (and overrides) the template context: language, charts, links to twins (``routes/pages.py``)."""
-    doc = Doc(triples)
+    lang = "en" if (extra or {}).get("lang") == "en" else "zh"
+    doc = Doc(triples, lang)
     subject = NamedNode(subject_iri)
     b = PageBuilder(doc, subject, Links(base_url))
     types = doc.types(subject)
     zh, en = doc.labels(subject)
     context: dict[str, object] = {
+        "lang": lang,
+        "L": chooser(lang),
         "iri": subject_iri,
         "title_zh": zh,
         "title_en": en,
@@ -720,7 +733,6 @@ def render_document(
         }
     if extra:
         context.update(extra)
-        lang = extra.get("lang")
-        if lang == "en" and en:  # the page's title in the reader's language when there is one
-            context["title"] = en
+    if lang == "en" and context["title_en"]:  # the page's title in the reader's language when there is one
+        context["title"] = context["title_en"]
     return environment().get_template(name).render(context)
