@@ -16,31 +16,25 @@ class GongkaiError(Exception):
     """Base of every error Gongkai raises on purpose; its message is meant for the user."""
 
 
-class SourceUnreadable(GongkaiError):
+class FileError(GongkaiError):
+    """Something about one input file; the message names the file first."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class SourceUnreadable(FileError):
     """The file cannot be read or decoded, or is empty."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
-
-class NotAReport(GongkaiError):
+class NotAReport(FileError):
     """The file has text, but no statutory table or legacy figure could be found in it."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
-
-class MetadataMissing(GongkaiError):
+class MetadataMissing(FileError):
     """The agency or the year of a report could not be found (and no manifest supplies it)."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
 
 class OptionsError(GongkaiError):

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import GONGKAI, connections_seen, free_port, gongkai, wait_until_responds
+from tests.conftest import GONGKAI, connections_seen, free_port, gongkai, stop_process, wait_until_responds
 
 pytestmark = pytest.mark.slow
 
@@ -58,12 +58,7 @@ def serve(
         wait_until_responds(f"{url}/sparql", proc, log)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def count_quads(url: str) -> int:
