@@ -98,11 +98,15 @@ def convert(
 def validate(
     data: Annotated[list[Path], typer.Argument(help="RDF files (.nq, .trig, .ttl) to validate.")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary line.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")] = 1,
+    engine: Annotated[
+        str, typer.Option("--engine", help="SHACL engine: auto (pyshacl-turbo if installed), pyshacl, turbo.")
+    ] = "auto",
 ) -> None:
     """Validate converted RDF against the SHACL shapes; exit 1 on violations (warnings allowed)."""
     from endpoint.commands.validate import run_validate
 
-    raise typer.Exit(run_validate(data, quiet=quiet))
+    raise typer.Exit(run_validate(data, quiet=quiet, jobs=jobs, engine=engine))
 
 
 @app.command()

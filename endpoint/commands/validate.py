@@ -11,25 +11,36 @@ from pathlib import Path
 import typer
 
 from converter.errors import GongkaiError
-from converter.validate import Finding, ValidationError, validate_file
+from converter.validate import Finding, ValidationError, resolve_engine, validate_paths
 
 SUFFIXES = (".nq", ".trig", ".ttl", ".nt")
 
 
-def run_validate(paths: list[Path], quiet: bool = False) -> int:
-    """Validate every file (folders: their .nq, .trig, .ttl, .nt files) and print a report."""
+def run_validate(paths: list[Path], quiet: bool = False, jobs: int = 1, engine: str = "auto") -> int:
+    """Validate every file (folders: their .nq, .trig, .ttl, .nt files) and print a report.
+
+    ``jobs`` worker processes validate the report graphs (0: one per core).
+    """
+    try:
+        engine = resolve_engine(engine)
+    except GongkaiError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
     files, unreadable = _expand(paths)
     violations = warnings = graphs = validated = 0
-    for path in files:
+    results = validate_paths(files, engine=engine, jobs=jobs)
+    while True:
         try:
-            outcome = validate_file(path)
-        except ValidationError as exc:
+            path, outcome = next(results)
+        except StopIteration:
+            break
+        except GongkaiError as exc:  # e.g. the shapes themselves are missing or broken
             typer.echo(f"error: {exc}", err=True)
+            return 2
+        if isinstance(outcome, ValidationError):
+            typer.echo(f"error: {outcome}", err=True)
             unreadable += 1
             continue
-        except GongkaiError as exc:  # e.g. the shapes themselves are missing or broken
-            typer.echo(f"error: {path}: {exc}", err=True)
-            return 2
         validated += 1
         graphs += outcome.graphs
         violations += len(outcome.violations)
