@@ -517,11 +517,14 @@ def report_years(store: Store) -> dict[str, list[NamedNode]]:
 
     by_year: dict[str, list[NamedNode]] = {}
     results = store.query(fixed_query("report_years"))
-    assert isinstance(results, QuerySolutions)
-    for row in results:
-        graph, year = row["graph"], row["year"]
-        if isinstance(graph, NamedNode) and year is not None:
-            by_year.setdefault(year.value, []).append(graph)
+    try:
+        assert isinstance(results, QuerySolutions)
+        for row in results:
+            graph, year = row["graph"], row["year"]
+            if isinstance(graph, NamedNode) and year is not None:
+                by_year.setdefault(year.value, []).append(graph)
+    finally:
+        del results  # this frame may outlive the call: drop the result object on this thread
     return by_year
 
 

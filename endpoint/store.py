@@ -349,25 +349,34 @@ def _execute(store: Store, req: SparqlRequest) -> SparqlResult:
         raise BadQuery(
             "federated queries (SERVICE) are not allowed on this endpoint; query the remote endpoint directly"
         )
-    result = store.query(req.query, base_iri=req.base_iri, **_dataset_options(req))
-    if isinstance(result, QueryBoolean):
-        fmt = choose_format("results", req.accept, req.format)
-        body = result.serialize(format=RESULTS_FORMAT[fmt.key]) or b""
-        return SparqlResult(body, fmt.content_type, truncated=False, rows=1)
-    if isinstance(result, QuerySolutions):
-        fmt = choose_format("results", req.accept, req.format)
-        if fmt.key == "json":
-            fast = _serialize_json_natively(result, req.max_rows)
-            if fast is not None:
-                return SparqlResult(fast[0], fmt.content_type, truncated=False, rows=fast[1])
-            # more than max_rows (or a large result): evaluate again and truncate row by row
-            result = store.query(req.query, base_iri=req.base_iri, **_dataset_options(req))
-            assert isinstance(result, QuerySolutions)
-        return _serialize_solutions(result, fmt, req.max_rows)
-    if isinstance(result, QueryTriples):
-        fmt = choose_format("graph", req.accept, req.format)
-        return _serialize_triples(result, fmt, req.max_rows)
-    raise TypeError(f"unexpected query result {type(result).__name__}")
+    result: QueryBoolean | QuerySolutions | QueryTriples | None = store.query(
+        req.query, base_iri=req.base_iri, **_dataset_options(req)
+    )
+    try:
+        if isinstance(result, QueryBoolean):
+            fmt = choose_format("results", req.accept, req.format)
+            body = result.serialize(format=RESULTS_FORMAT[fmt.key]) or b""
+            return SparqlResult(body, fmt.content_type, truncated=False, rows=1)
+        if isinstance(result, QuerySolutions):
+            fmt = choose_format("results", req.accept, req.format)
+            if fmt.key == "json":
+                fast = _serialize_json_natively(result, req.max_rows)
+                if fast is not None:
+                    return SparqlResult(fast[0], fmt.content_type, truncated=False, rows=fast[1])
+                # more than max_rows (or a large result): evaluate again and truncate row by row
+                result = None
+                result = store.query(req.query, base_iri=req.base_iri, **_dataset_options(req))
+                assert isinstance(result, QuerySolutions)
+            return _serialize_solutions(result, fmt, req.max_rows)
+        if isinstance(result, QueryTriples):
+            fmt = choose_format("graph", req.accept, req.format)
+            return _serialize_triples(result, fmt, req.max_rows)
+        raise TypeError(f"unexpected query result {type(result).__name__}")
+    finally:
+        # This frame can outlive the call (a frame it called kept in a reference cycle holds it
+        # through ``f_back``, as rdflib's first parse does), and with it its locals: drop the
+        # result object now, on this thread (see tests/endpoint/test_result_objects.py).
+        result = None
 
 
 def _term_json(term: Any) -> dict[str, Any]:
@@ -431,6 +440,8 @@ def _serialize_json_natively(solutions: QuerySolutions, max_rows: int) -> tuple[
         solutions.serialize(sink, QueryResultsFormat.JSON)
     except (_TooLarge, OSError, ValueError):
         too_large = True
+    finally:
+        del solutions  # this frame may outlive the call (see _execute)
     if too_large:  # outside the except block: nothing holds the result object's frames
         return None
     body = b"".join(sink.parts)
@@ -444,13 +455,16 @@ def _serialize_solutions(solutions: QuerySolutions, fmt: Format, max_rows: int) 
     variables = solutions.variables
     names = [v.value for v in variables]
     bindings = []
-    for solution in itertools.islice(solutions, max_rows + 1):
-        row = {}
-        for var, name in zip(variables, names, strict=True):
-            term = solution[var]
-            if term is not None:
-                row[name] = _term_json(term)
-        bindings.append(row)
+    try:
+        for solution in itertools.islice(solutions, max_rows + 1):
+            row = {}
+            for var, name in zip(variables, names, strict=True):
+                term = solution[var]
+                if term is not None:
+                    row[name] = _term_json(term)
+            bindings.append(row)
+    finally:
+        del solutions  # this frame may outlive the call (see _execute)
     truncated = len(bindings) > max_rows
     del bindings[max_rows:]
     doc: dict[str, Any] = {"head": {"vars": names}, "results": {"bindings": bindings}}
@@ -464,15 +478,26 @@ def _serialize_solutions(solutions: QuerySolutions, fmt: Format, max_rows: int) 
         separators=(",", ":"),
     ).encode("utf-8")
     if fmt.key != "json":
-        parsed = parse_query_results(body, QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULTS_FORMAT[fmt.key]) or b""
+        body = _reserialize(body, RESULTS_FORMAT[fmt.key])
     return SparqlResult(body, fmt.content_type, truncated=truncated, rows=len(bindings))
+
+
+def _reserialize(json_body: bytes, format: QueryResultsFormat) -> bytes:
+    """SPARQL JSON results rewritten in ``format`` by pyoxigraph's parser and serializer."""
+    parsed = parse_query_results(json_body, QueryResultsFormat.JSON)
+    try:
+        return parsed.serialize(format=format) or b""
+    finally:
+        del parsed  # this frame may outlive the call (see _execute)
 
 
 def _serialize_triples(triples: QueryTriples, fmt: Format, max_rows: int) -> SparqlResult:
     from endpoint.render.rdf import SERIALIZATION_PREFIXES
 
-    kept: list[Triple] = list(itertools.islice(triples, max_rows + 1))
+    try:
+        kept: list[Triple] = list(itertools.islice(triples, max_rows + 1))
+    finally:
+        del triples  # this frame may outlive the call (see _execute)
     truncated = len(kept) > max_rows
     del kept[max_rows:]
     assert fmt.rdf_format is not None

@@ -68,8 +68,11 @@ def dataset_stats(request: Request, store: Store) -> DatasetStats:
 
 def _count(store: Store, query_name: str) -> int:
     results = store.query(fixed_query(query_name))
-    assert isinstance(results, QuerySolutions)
-    value = next(iter(results))["n"]
+    try:
+        assert isinstance(results, QuerySolutions)
+        value = next(iter(results))["n"]
+    finally:
+        del results  # this frame may outlive the call: drop the result object on this thread
     return int(value.value) if value is not None else 0
 
 

@@ -190,11 +190,14 @@ def select(store: Store, query_name: str, bindings: dict[str, Any]) -> list[dict
         substitutions={Variable(k): v for k, v in bindings.items()},
         use_default_graph_as_union=True,
     )
-    assert isinstance(results, QuerySolutions)
-    names = [v.value for v in results.variables]
-    rows = [{name: solution[name] for name in names} for solution in results]
-    del results
-    return rows
+    try:
+        assert isinstance(results, QuerySolutions)
+        names = [v.value for v in results.variables]
+        return [{name: solution[name] for name in names} for solution in results]
+    finally:
+        # Also when this frame outlives the call (kept as f_back by a frame in a reference
+        # cycle): tests/endpoint/test_result_objects.py.
+        del results
 
 
 def _v(term: Any) -> str | None:

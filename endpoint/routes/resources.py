@@ -59,9 +59,14 @@ def construct(store: Store, query_name: str, bindings: dict[str, NamedNode]) -> 
         substitutions={Variable(name): term for name, term in bindings.items()},
         use_default_graph_as_union=True,
     )
-    if not isinstance(results, QueryTriples):  # pragma: no cover - the .rq files are CONSTRUCTs
-        raise TypeError(f"{query_name} is not a CONSTRUCT query")
-    return list(dict.fromkeys(results))
+    try:
+        if not isinstance(results, QueryTriples):  # pragma: no cover - the .rq files are CONSTRUCTs
+            raise TypeError(f"{query_name} is not a CONSTRUCT query")
+        return list(dict.fromkeys(results))
+    finally:
+        # This frame may outlive the call (kept as f_back by a frame in a reference cycle): the
+        # result object must go now, on this thread (tests/endpoint/test_result_objects.py).
+        del results
 
 
 def _named_node(iri: str) -> NamedNode:
