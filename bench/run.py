@@ -58,16 +58,30 @@ PREFIXES = (
 
 def machine() -> dict[str, str]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
     from importlib.metadata import version
 
     versions = {}
-    for pkg in ("pyoxigraph", "oxigraph", "fastapi", "uvicorn", "rdflib", "pyshacl", "pyshacl-turbo",
-                "beautifulsoup4", "pdfplumber", "uvloop", "httptools"):
+    for pkg in (
+        "pyoxigraph",
+        "oxigraph",
+        "fastapi",
+        "uvicorn",
+        "rdflib",
+        "pyshacl",
+        "pyshacl-turbo",
+        "beautifulsoup4",
+        "pdfplumber",
+        "uvloop",
+        "httptools",
+    ):
         try:
             versions[pkg] = version(pkg)
         except Exception:  # noqa: BLE001
@@ -178,17 +192,33 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
         t_gk, rss_gk, text = run_measured(py(GONGKAI_LOAD, str(store), *files), cwd=ROOT)
         gk = json.loads(text)
         # the aggregate step alone, for the breakdown
-        _, _, agg_text = run_measured(py(
-            "import sys,time; from pyoxigraph import Store; from endpoint.loader import compute_aggregates;"
-            "s=Store(); s.bulk_load(path=sys.argv[1], format=__import__('pyoxigraph').RdfFormat.N_QUADS);"
-            "t=time.perf_counter(); compute_aggregates(s); print(time.perf_counter()-t)", files[0]), cwd=ROOT)
+        _, _, agg_text = run_measured(
+            py(
+                "import sys,time; from pyoxigraph import Store; from endpoint.loader import compute_aggregates;"
+                "s=Store(); s.bulk_load(path=sys.argv[1], format=__import__('pyoxigraph').RdfFormat.N_QUADS);"
+                "t=time.perf_counter(); compute_aggregates(s); print(time.perf_counter()-t)",
+                files[0],
+            ),
+            cwd=ROOT,
+        )
         out[str(n)] = {
-            "reports": n, "quads_in": quads_in, "peer": peer, "peer_process_s": t_peer, "peer_rss_mib": rss_peer,
-            "gongkai": gk, "gongkai_process_s": t_gk, "aggregates_one_shard_s": float(agg_text), "gongkai_rss_mib": rss_gk, "store": str(store),
+            "reports": n,
+            "quads_in": quads_in,
+            "peer": peer,
+            "peer_process_s": t_peer,
+            "peer_rss_mib": rss_peer,
+            "gongkai": gk,
+            "gongkai_process_s": t_gk,
+            "aggregates_one_shard_s": float(agg_text),
+            "gongkai_rss_mib": rss_gk,
+            "store": str(store),
         }
         shutil.rmtree(peer_dir, ignore_errors=True)
-        print(f"load {n}: gongkai {gk['seconds']:.1f}s vs bulk_load {peer['bulk_load']:.1f}s"
-              f" (+optimize {peer['optimize']:.1f}s)", file=sys.stderr)
+        print(
+            f"load {n}: gongkai {gk['seconds']:.1f}s vs bulk_load {peer['bulk_load']:.1f}s"
+            f" (+optimize {peer['optimize']:.1f}s)",
+            file=sys.stderr,
+        )
     return out
 
 
@@ -198,7 +228,9 @@ def bench_dump(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
         store = WORK / f"store-{n}"
         dumps = WORK / f"dumps-{n}"
         shutil.rmtree(dumps, ignore_errors=True)
-        t_gk, rss_gk, _ = run_measured([str(BIN / "gongkai"), "dump", "--store", str(store), "-o", str(dumps)], cwd=ROOT)
+        t_gk, rss_gk, _ = run_measured(
+            [str(BIN / "gongkai"), "dump", "--store", str(store), "-o", str(dumps)], cwd=ROOT
+        )
         size = sum(p.stat().st_size for p in dumps.glob("*.gz"))
         peer_file = WORK / f"peer-dump-{n}.nq"
         _, rss_peer, text = run_measured(py(PEER_DUMP, str(store.resolve()), str(peer_file), "6"))
@@ -206,8 +238,15 @@ def bench_dump(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
         nq_bytes = peer_file.stat().st_size
         peer_file.unlink()
         Path(str(peer_file) + ".gz").unlink()
-        out[str(n)] = {"gongkai_s": t_gk, "gongkai_rss_mib": rss_gk, "gongkai_files": len(list(dumps.glob("*.gz"))),
-                       "gongkai_bytes": size, "peer": peer, "peer_rss_mib": rss_peer, "nquads_bytes": nq_bytes}
+        out[str(n)] = {
+            "gongkai_s": t_gk,
+            "gongkai_rss_mib": rss_gk,
+            "gongkai_files": len(list(dumps.glob("*.gz"))),
+            "gongkai_bytes": size,
+            "peer": peer,
+            "peer_rss_mib": rss_peer,
+            "nquads_bytes": nq_bytes,
+        }
         print(f"dump {n}: gongkai {t_gk:.1f}s vs store.dump {peer['nquads']:.1f}s", file=sys.stderr)
     return out
 
@@ -236,8 +275,14 @@ def wait_http(url: str, timeout: float = 60) -> None:
 
 @contextlib.contextmanager
 def server(cmd: list[str], url: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})}, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
     try:
         wait_http(url)
         yield proc
@@ -274,16 +319,31 @@ def _ms(text: str) -> float:
 
 def wrk(url: str, conc: int, duration: float, accept: str) -> dict[str, float]:
     threads = 1 if conc == 1 else 2
-    cmd = ["wrk", f"-t{threads}", f"-c{conc}", f"-d{duration:g}s", "--latency", "--timeout", "30s",
-           "-H", f"Accept: {accept}", url]
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{conc}",
+        f"-d{duration:g}s",
+        "--latency",
+        "--timeout",
+        "30s",
+        "-H",
+        f"Accept: {accept}",
+        url,
+    ]
     text = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors = re.search(r"Socket errors:.*timeout (\d+)", text)
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "non2xx": int(bad.group(1)) if bad else 0,
-            "timeouts": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "timeouts": int(errors.group(1)) if errors else 0,
+    }
 
 
 def pick(store: Path) -> dict[str, str]:
@@ -291,29 +351,42 @@ def pick(store: Path) -> dict[str, str]:
     from pyoxigraph import Store
 
     s = Store.read_only(str(store.resolve()))
-    row = next(iter(s.query(
-        PREFIXES + "SELECT ?agency ?report WHERE { GRAPH ?report { ?report gk:agency ?agency ; gk:year ?y } "
-        "FILTER(STR(?y) = '2021') } ORDER BY ?report LIMIT 1")))
+    row = next(
+        iter(
+            s.query(
+                PREFIXES + "SELECT ?agency ?report WHERE { GRAPH ?report { ?report gk:agency ?agency ; gk:year ?y } "
+                "FILTER(STR(?y) = '2021') } ORDER BY ?report LIMIT 1"
+            )
+        )
+    )
     return {"agency": row["agency"].value, "report": row["report"].value}
 
 
 def queries(agency: str, report: str) -> dict[str, str]:
     return {
-        "report table (表三 of one report)": PREFIXES + (
+        "report table (表三 of one report)": PREFIXES
+        + (
             f"SELECT ?request ?applicant ?count WHERE {{ GRAPH <{report}> {{ ?o qb:dataSet <{BASE}/id/dataset/table3> ; "
-            "gk:request ?request ; gk:applicant ?applicant ; gk:count ?count } }"),
-        "agency time series": PREFIXES + (
+            "gk:request ?request ; gk:applicant ?applicant ; gk:count ?count } }"
+        ),
+        "agency time series": PREFIXES
+        + (
             f"SELECT ?year ?count WHERE {{ GRAPH ?r {{ ?r gk:agency <{agency}> ; gk:year ?year . "
             "?o gk:report ?r ; gk:request <https://w3id.org/gongkai/code/request/1> ; "
-            "gk:applicant <https://w3id.org/gongkai/code/applicant/total> ; gk:count ?count } } ORDER BY ?year"),
-        "national aggregate (scan)": PREFIXES + (
+            "gk:applicant <https://w3id.org/gongkai/code/applicant/total> ; gk:count ?count } } ORDER BY ?year"
+        ),
+        "national aggregate (scan)": PREFIXES
+        + (
             f"SELECT ?year ?request (SUM(?c) AS ?total) WHERE {{ GRAPH ?r {{ ?o qb:dataSet <{BASE}/id/dataset/table3> ; "
             "gk:applicant <https://w3id.org/gongkai/code/applicant/total> ; gk:request ?request ; gk:count ?c . "
-            "?r gk:year ?year } } GROUP BY ?year ?request ORDER BY ?year ?request"),
-        "national aggregate (aggregate graph)": PREFIXES + (
+            "?r gk:year ?year } } GROUP BY ?year ?request ORDER BY ?year ?request"
+        ),
+        "national aggregate (aggregate graph)": PREFIXES
+        + (
             f"SELECT ?year ?request ?total WHERE {{ GRAPH <{BASE}/id/dataset/aggregates> {{ "
             f"?o qb:dataSet <{BASE}/id/dataset/national-applications> ; gk:refYear ?year ; gk:request ?request ; "
-            "gk:count ?total } } ORDER BY ?year ?request"),
+            "gk:count ?total } } ORDER BY ?year ?request"
+        ),
     }
 
 
@@ -337,8 +410,9 @@ def check_same_answer(gk_url: str, ox_url: str, accept: str) -> bool:
     return isomorphic(Graph().parse(data=a.text, format="turtle"), Graph().parse(data=b.text, format="turtle"))
 
 
-def bench_http(store: Path, dumps: Path, duration: float, label: str,
-               extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+def bench_http(
+    store: Path, dumps: Path, duration: float, label: str, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
     chosen = pick(store)
     agency, report = chosen["agency"], chosen["report"]
     gk_port, ox_port = free_port(), free_port()
@@ -347,23 +421,49 @@ def bench_http(store: Path, dumps: Path, duration: float, label: str,
     json_accept = "application/sparql-results+json"
     ttl = "text/turtle"
     cases: list[tuple[str, str, str, str]] = []  # name, gongkai url, oxigraph url, accept
-    cases.append(("floor (303 /id/… vs ASK {})", f"{gk}/id/agency/x", f"{ox}/query?query={quote('ASK {}')}",
-                  json_accept))
+    cases.append(
+        ("floor (303 /id/… vs ASK {})", f"{gk}/id/agency/x", f"{ox}/query?query={quote('ASK {}')}", json_accept)
+    )
     qs = queries(agency, report)
     for name, q in qs.items():
         if "scan" not in name:
             cases.append((name, f"{gk}/sparql?query={quote(q)}", f"{ox}/query?query={quote(q)}", json_accept))
     agency_path = agency.removeprefix(f"{BASE}/id/")
-    cases.append(("dereference an agency (/doc/… .ttl vs CONSTRUCT)", f"{gk}/doc/{agency_path}.ttl",
-                  f"{ox}/query?query={quote(describe_query(agency))}", ttl))
-    cases.append(("dereference a report (/doc/… .ttl vs CONSTRUCT)", f"{gk}/doc/{report.removeprefix(f'{BASE}/id/')}.ttl",
-                  f"{ox}/query?query={quote(describe_query(report))}", ttl))
+    cases.append(
+        (
+            "dereference an agency (/doc/… .ttl vs CONSTRUCT)",
+            f"{gk}/doc/{agency_path}.ttl",
+            f"{ox}/query?query={quote(describe_query(agency))}",
+            ttl,
+        )
+    )
+    cases.append(
+        (
+            "dereference a report (/doc/… .ttl vs CONSTRUCT)",
+            f"{gk}/doc/{report.removeprefix(f'{BASE}/id/')}.ttl",
+            f"{ox}/query?query={quote(describe_query(report))}",
+            ttl,
+        )
+    )
     scan = qs["national aggregate (scan)"]  # last: slow requests left running would skew the next cells
-    cases.append(("national aggregate (scan)", f"{gk}/sparql?query={quote(scan)}", f"{ox}/query?query={quote(scan)}",
-                  json_accept))
+    cases.append(
+        (
+            "national aggregate (scan)",
+            f"{gk}/sparql?query={quote(scan)}",
+            f"{ox}/query?query={quote(scan)}",
+            json_accept,
+        )
+    )
     gk_cmd = [str(BIN / "gongkai"), "serve", "--store", str(store), "--dumps", str(dumps), "--port", str(gk_port)]
-    ox_cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store.resolve()),
-              "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"]
+    ox_cmd = [
+        str(BIN / "oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(store.resolve()),
+        "--bind",
+        f"127.0.0.1:{ox_port}",
+        "--union-default-graph",
+    ]
     results: dict[str, Any] = {"agency": agency, "report": report, "cases": {}}
     with server(gk_cmd, f"{gk}/id/agency/x", env=extra_env), server(ox_cmd, f"{ox}/query?query=ASK%7B%7D"):
         for name, gk_url, ox_url, accept in cases:
@@ -375,8 +475,11 @@ def bench_http(store: Path, dumps: Path, duration: float, label: str,
                 row[f"oxigraph_c{conc}"] = wrk(ox_url, conc, duration, accept)
                 drain(f"{ox}/query?query=ASK%7B%7D")
             results["cases"][name] = row
-            print(f"http[{label}] {name}: c1 {row['gongkai_c1']['rps']:.0f} vs {row['oxigraph_c1']['rps']:.0f}; "
-                  f"c16 {row['gongkai_c16']['rps']:.0f} vs {row['oxigraph_c16']['rps']:.0f}", file=sys.stderr)
+            print(
+                f"http[{label}] {name}: c1 {row['gongkai_c1']['rps']:.0f} vs {row['oxigraph_c1']['rps']:.0f}; "
+                f"c16 {row['gongkai_c16']['rps']:.0f} vs {row['oxigraph_c16']['rps']:.0f}",
+                file=sys.stderr,
+            )
     return results
 
 
@@ -418,8 +521,13 @@ def bench_convert(repeat: int) -> dict[str, Any]:
     text_paths = [str(p) for p in seeds] * repeat
     t1 = _timed_pool(text_paths, 1)
     t2 = _timed_pool(text_paths, 2)
-    out["text"] = {"files": len(text_paths), "one_process_s": t1, "two_processes_s": t2,
-                   "per_core_rps": len(text_paths) / t1, "two_proc_rps": len(text_paths) / t2}
+    out["text"] = {
+        "files": len(text_paths),
+        "one_process_s": t1,
+        "two_processes_s": t2,
+        "per_core_rps": len(text_paths) / t1,
+        "two_proc_rps": len(text_paths) / t2,
+    }
     out["text_read_only_s"] = _per_file(lambda: [p.read_text(encoding="utf-8") for p in seeds], 20) / len(seeds)
     html = fixtures / "shanghai_municipal_office_2019.html"
     pdf = fixtures / "shanghai_municipal_office_2019.pdf"
@@ -435,8 +543,12 @@ def bench_convert(repeat: int) -> dict[str, Any]:
         paths = [str(path)] * (max(4, repeat // 5) if key == "pdf" else repeat * 2)
         t1 = _timed_pool(paths, 1)
         t2 = _timed_pool(paths, 2)
-        out[key] = {"per_file_s": per, "per_core_rps": len(paths) / t1, "two_proc_rps": len(paths) / t2,
-                    "files": len(paths)}
+        out[key] = {
+            "per_file_s": per,
+            "per_core_rps": len(paths) / t1,
+            "two_proc_rps": len(paths) / t2,
+            "files": len(paths),
+        }
     if html.exists():
         from bs4 import BeautifulSoup
 
@@ -509,16 +621,21 @@ def bench_shacl(folder: Path, k_corpus: list[int], k_reports: int, shacl_limit: 
     start = time.perf_counter()
     outcome = v.validate_file(sub_file)
     per_report = (time.perf_counter() - start) / k_reports
-    out["validate_py"] = {"reports": k_reports, "per_report_s": per_report, "conforms": outcome.conforms,
-                          "violations": len(outcome.violations)}
+    out["validate_py"] = {
+        "reports": k_reports,
+        "per_report_s": per_report,
+        "conforms": outcome.conforms,
+        "violations": len(outcome.violations),
+    }
 
     # pySHACL over the whole small corpus at once (one rdflib graph, the union), in a subprocess
     # with a time limit: it grows faster than linearly
     out["pyshacl_whole"] = []
     for k in k_corpus:
         corpus_file = WORK / f"shacl-whole-{k}.nq"
-        ox.serialize([q for q in subset if q.graph_name.value in set(graphs[:k])], str(corpus_file),
-                     ox.RdfFormat.N_QUADS)
+        ox.serialize(
+            [q for q in subset if q.graph_name.value in set(graphs[:k])], str(corpus_file), ox.RdfFormat.N_QUADS
+        )
         try:
             _, _, text = run_measured(["timeout", str(shacl_limit), *py(PYSHACL_WHOLE, str(corpus_file))], cwd=ROOT)
             out["pyshacl_whole"].append({"reports": k, **json.loads(text)})
@@ -543,8 +660,11 @@ def bench_shacl(folder: Path, k_corpus: list[int], k_reports: int, shacl_limit: 
             st.extend(by_graph[g])
             c, _, _ = pyshacl_turbo.validate(st, shacl_graph=v.shapes_graph(), advanced=True, inference="none")
             turbo_ok = turbo_ok and bool(c)
-        out["turbo"] = {"reports": len(graphs), "per_report_s": (time.perf_counter() - start) / len(graphs),
-                        "conforms": turbo_ok}
+        out["turbo"] = {
+            "reports": len(graphs),
+            "per_report_s": (time.perf_counter() - start) / len(graphs),
+            "conforms": turbo_ok,
+        }
     except Exception as exc:  # noqa: BLE001
         out["turbo"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     # identical results on the seeds (and a seed with a broken count)
@@ -556,7 +676,12 @@ def bench_shacl(folder: Path, k_corpus: list[int], k_reports: int, shacl_limit: 
         for fault in (False, True):
             text = sorted_nquads(ds).decode()
             if fault:
-                text = re.sub(r'("\d+"\^\^<http://www.w3.org/2001/XMLSchema#integer>)', '"-5"^^<http://www.w3.org/2001/XMLSchema#integer>', text, count=3)
+                text = re.sub(
+                    r'("\d+"\^\^<http://www.w3.org/2001/XMLSchema#integer>)',
+                    '"-5"^^<http://www.w3.org/2001/XMLSchema#integer>',
+                    text,
+                    count=3,
+                )
             d = Dataset()
             d.parse(data=text, format="nquads")
             data = Graph()
@@ -614,8 +739,8 @@ NOTES = [
     "`gongkai load`: the syntax/graph-name pre-parse of file i+1 runs in a thread while file i is bulk-loaded "
     "(bulk_load releases the GIL), and uncompressed files are read by Oxigraph itself.",
     "Still short, and why: (1) SPARQL: Gongkai's floor (a 303 with no store access) is 1.5k req/s at c=1 against "
-    "Oxigraph's 7.6k, and every query crosses a process boundary (the query-timeout worker pool) - ~2 ms a request "
-    "that a 3 ms query cannot hide; only store-bound queries (the scan) come near parity. (2) `gongkai load` also "
+    "Oxigraph's 7.6k, and every query crosses a process boundary (the query-timeout worker pool): ~0.4 ms a query; the rest is Oxigraph evaluating and writing JSON, a json.loads to count rows and the FastAPI/uvicorn layer "
+    "on a 3 ms query; only store-bound queries (the scan) come near parity. (2) `gongkai load` also "
     "pre-parses every file (syntax, graph names), computes the aggregate cubes and optimizes; against bulk_load + "
     "optimize it is 0.77×. (3) `gongkai dump` writes four serializations (N-Quads and Turtle, whole and per year), "
     "gzip'd: 35.7 s for the four at 1,000 reports against 16.3 s for one gzip'd `Store.dump`. (4) HTML: BeautifulSoup alone takes 10 ms "
@@ -647,99 +772,149 @@ def write_results(res: dict[str, Any]) -> None:
     if "http" in res:
         for label, h in res["http"].items():
             lines += [
-                f"### SPARQL and dereferencing: Gongkai vs `oxigraph serve-read-only` ({label})", "",
+                f"### SPARQL and dereferencing: Gongkai vs `oxigraph serve-read-only` ({label})",
+                "",
                 f"Same store release, `wrk` {res['duration']:g} s per cell; agency `{h['agency']}`, report `{h['report']}`. "
                 "rps = requests/s; ratio = Gongkai / Oxigraph throughput; p99 ratio = Gongkai p99 / Oxigraph p99. "
-                "wrk shares the 2 cores with the server under test.", "",
+                "wrk shares the 2 cores with the server under test.",
+                "",
                 "| request | same answer | c | Gongkai rps | p50 / p99 ms | Oxigraph rps | p50 / p99 ms | ratio | p99 ratio |",
                 "|---|---|---|---|---|---|---|---|---|",
             ]
             for name, row in h["cases"].items():
                 for conc in (1, 16):
                     g, o = row[f"gongkai_c{conc}"], row[f"oxigraph_c{conc}"]
-                    errs = "" if not (g["non2xx"] or g["timeouts"]) else f" ({g['non2xx']} non-2xx, {g['timeouts']} timeouts)"
+                    errs = (
+                        ""
+                        if not (g["non2xx"] or g["timeouts"])
+                        else f" ({g['non2xx']} non-2xx, {g['timeouts']} timeouts)"
+                    )
                     lines.append(
                         f"| {name} | {row['same_answer'] if row['same_answer'] is not None else '-'} | {conc} | "
                         f"{fmt(g['rps'], 0)}{errs} | {fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)} | {fmt(o['rps'], 0)} | "
                         f"{fmt(o['p50_ms'], 1)} / {fmt(o['p99_ms'], 1)} | {ratio(g['rps'], o['rps'])} | "
-                        f"{ratio(g['p99_ms'], o['p99_ms'])} |")
+                        f"{ratio(g['p99_ms'], o['p99_ms'])} |"
+                    )
                     if not o["rps"] or not o["p99_ms"]:
                         continue  # nothing finished within the duration (the scan at c=16)
                     tput, p99 = g["rps"] / o["rps"], g["p99_ms"] / o["p99_ms"]
                     if name.startswith("dereference"):
                         targets.append((f"[{label}] {name}, c={conc}: ≥ 0.7× (is {tput:.2f}×)", "", tput >= 0.7))
                     elif not name.startswith("floor"):
-                        targets.append((f"[{label}] {name}, c={conc}: ≥ 0.9× and p99 ≤ 1.5× (is {tput:.2f}×, p99 {p99:.2f}×)",
-                                        "", tput >= 0.9 and p99 <= 1.5))
+                        targets.append(
+                            (
+                                f"[{label}] {name}, c={conc}: ≥ 0.9× and p99 ≤ 1.5× (is {tput:.2f}×, p99 {p99:.2f}×)",
+                                "",
+                                tput >= 0.9 and p99 <= 1.5,
+                            )
+                        )
             lines.append("")
     if "aggregate" in res:
         a = res["aggregate"]
-        lines += ["### National sum by outcome and year: aggregate graph vs scan", "",
-                  "| reports | scan query: /sparql c=1 p50 | in-process (median of 3) | aggregate graph: /sparql c=1 p50 | in-process | same numbers |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "### National sum by outcome and year: aggregate graph vs scan",
+            "",
+            "| reports | scan query: /sparql c=1 p50 | in-process (median of 3) | aggregate graph: /sparql c=1 p50 | in-process | same numbers |",
+            "|---|---|---|---|---|---|",
+        ]
         for n, row in sorted(a.items(), key=lambda kv: int(kv[0])):
             http_scan = f"{fmt(row['scan_ms'], 1)} ms" if "scan_ms" in row else "-"
             http_agg = f"{fmt(row['agg_ms'], 1)} ms" if "agg_ms" in row else "-"
-            lines.append(f"| {n} | {http_scan} | {fmt(row.get('scan_inproc_ms', float('nan')), 1)} ms | {http_agg} | "
-                         f"{fmt(row.get('agg_inproc_ms', float('nan')), 1)} ms | {row['same']} |")
+            lines.append(
+                f"| {n} | {http_scan} | {fmt(row.get('scan_inproc_ms', float('nan')), 1)} ms | {http_agg} | "
+                f"{fmt(row.get('agg_inproc_ms', float('nan')), 1)} ms | {row['same']} |"
+            )
             worst = max(row.get("agg_ms", 0), row.get("agg_inproc_ms", 0))
-            targets.append((f"national sum from the aggregate graph < 1 s at {n} reports (is {worst:.1f} ms)", "",
-                            worst < 1000))
+            targets.append(
+                (f"national sum from the aggregate graph < 1 s at {n} reports (is {worst:.1f} ms)", "", worst < 1000)
+            )
         lines.append("")
     if "load" in res:
-        lines += ["### Load and dump: `gongkai load` vs `Store.bulk_load`, `gongkai dump` vs `Store.dump`", "",
-                  "`gongkai load` = parse every input once for its graph names + backup/copy + bulk_load + vocabulary + "
-                  "aggregate cubes + optimize (endpoint/loader.py). Peak RSS is of the whole process.", "",
-                  "| reports | quads | `gongkai load` s (RSS MiB) | bulk_load s | bulk_load + optimize s (RSS MiB) | aggregates s (1 shard) | ratio vs bulk_load | ratio vs bulk_load+optimize |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "### Load and dump: `gongkai load` vs `Store.bulk_load`, `gongkai dump` vs `Store.dump`",
+            "",
+            "`gongkai load` = parse every input once for its graph names + backup/copy + bulk_load + vocabulary + "
+            "aggregate cubes + optimize (endpoint/loader.py). Peak RSS is of the whole process.",
+            "",
+            "| reports | quads | `gongkai load` s (RSS MiB) | bulk_load s | bulk_load + optimize s (RSS MiB) | aggregates s (1 shard) | ratio vs bulk_load | ratio vs bulk_load+optimize |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for n, row in res["load"].items():
             p, g = row["peer"], row["gongkai"]
             lines.append(
                 f"| {n} | {row['quads_in']:,} | {fmt(g['seconds'])} ({row['gongkai_rss_mib']}) | {fmt(p['bulk_load'])} | "
                 f"{fmt(p['bulk_load'] + p['optimize'])} ({row['peer_rss_mib']}) | {fmt(row['aggregates_one_shard_s'])} | {ratio(p['bulk_load'], g['seconds'])} | "
-                f"{ratio(p['bulk_load'] + p['optimize'], g['seconds'])} |")
+                f"{ratio(p['bulk_load'] + p['optimize'], g['seconds'])} |"
+            )
             r = p["bulk_load"] / g["seconds"]
-            targets.append((f"load ≥ 0.9× bulk_load at {n} reports (is {r:.2f}×; vs bulk_load+optimize "
-                            f"{(p['bulk_load'] + p['optimize']) / g['seconds']:.2f}×)", "", r >= 0.9))
+            targets.append(
+                (
+                    f"load ≥ 0.9× bulk_load at {n} reports (is {r:.2f}×; vs bulk_load+optimize "
+                    f"{(p['bulk_load'] + p['optimize']) / g['seconds']:.2f}×)",
+                    "",
+                    r >= 0.9,
+                )
+            )
         lines.append("")
     if "dump" in res:
-        lines += ["| reports | `gongkai dump` s (RSS MiB, files, gz bytes) | `Store.dump` N-Quads s | same, gzip -6 s | peer RSS MiB | ratio vs N-Quads | ratio vs gzip |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| reports | `gongkai dump` s (RSS MiB, files, gz bytes) | `Store.dump` N-Quads s | same, gzip -6 s | peer RSS MiB | ratio vs N-Quads | ratio vs gzip |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for n, row in res["dump"].items():
             p = row["peer"]
             lines.append(
                 f"| {n} | {fmt(row['gongkai_s'])} ({row['gongkai_rss_mib']}, {row['gongkai_files']}, {row['gongkai_bytes']:,}) | "
                 f"{fmt(p['nquads'])} | {fmt(p['nquads_gz'])} | {row['peer_rss_mib']} | {ratio(p['nquads'], row['gongkai_s'])} | "
-                f"{ratio(p['nquads_gz'], row['gongkai_s'])} |")
+                f"{ratio(p['nquads_gz'], row['gongkai_s'])} |"
+            )
             r = p["nquads"] / row["gongkai_s"]
-            targets.append((f"dump ≥ 0.9× Store.dump at {n} reports (is {r:.2f}×; vs gzip'd dump "
-                            f"{p['nquads_gz'] / row['gongkai_s']:.2f}×)", "", r >= 0.9))
+            targets.append(
+                (
+                    f"dump ≥ 0.9× Store.dump at {n} reports (is {r:.2f}×; vs gzip'd dump "
+                    f"{p['nquads_gz'] / row['gongkai_s']:.2f}×)",
+                    "",
+                    r >= 0.9,
+                )
+            )
         lines.append("")
     if "shacl" in res:
         s = res["shacl"]
         lines += ["### SHACL", ""]
         vp = s["validate_py"]
-        lines += ["| validator | reports | s per report | reports/s | extrapolated 10^5 reports (1 core) | conforms |", "|---|---|---|---|---|---|",
-                  f"| converter/validate.py (pySHACL per report on a pyoxigraph store) | {vp['reports']} | {fmt(vp['per_report_s'], 3)} | "
-                  f"{fmt(1 / vp['per_report_s'], 1)} | {fmt(vp['per_report_s'] * 1e5 / 3600, 1)} h | {vp['conforms']} |"]
+        lines += [
+            "| validator | reports | s per report | reports/s | extrapolated 10^5 reports (1 core) | conforms |",
+            "|---|---|---|---|---|---|",
+            f"| converter/validate.py (pySHACL per report on a pyoxigraph store) | {vp['reports']} | {fmt(vp['per_report_s'], 3)} | "
+            f"{fmt(1 / vp['per_report_s'], 1)} | {fmt(vp['per_report_s'] * 1e5 / 3600, 1)} h | {vp['conforms']} |",
+        ]
         for pw in s["pyshacl_whole"]:
             if pw.get("seconds") is None:
-                lines.append(f"| pySHACL over the whole corpus (one rdflib graph) | {pw['reports']} | > {pw['limit'] / pw['reports']:.0f} | - | "
-                             f"(stopped after {pw['limit']} s) | - |")
+                lines.append(
+                    f"| pySHACL over the whole corpus (one rdflib graph) | {pw['reports']} | > {pw['limit'] / pw['reports']:.0f} | - | "
+                    f"(stopped after {pw['limit']} s) | - |"
+                )
                 continue
             per = pw["seconds"] / pw["reports"]
-            lines.append(f"| pySHACL over the whole corpus (one rdflib graph, {pw['triples']:,} triples) | {pw['reports']} | "
-                         f"{fmt(per, 3)} | {fmt(1 / per, 2)} | ≥ {fmt(per * 1e5 / 3600, 1)} h (grows faster than linearly) | {pw['conforms']} |")
+            lines.append(
+                f"| pySHACL over the whole corpus (one rdflib graph, {pw['triples']:,} triples) | {pw['reports']} | "
+                f"{fmt(per, 3)} | {fmt(1 / per, 2)} | ≥ {fmt(per * 1e5 / 3600, 1)} h (grows faster than linearly) | {pw['conforms']} |"
+            )
         t = s.get("turbo")
         if t and "error" not in t:
-            lines.append(f"| pyshacl-turbo per report (pyoxigraph Store) | {t['reports']} | {fmt(t['per_report_s'], 3)} | "
-                         f"{fmt(1 / t['per_report_s'], 1)} | {fmt(t['per_report_s'] * 1e5 / 3600, 2)} h | {t['conforms']} |")
+            lines.append(
+                f"| pyshacl-turbo per report (pyoxigraph Store) | {t['reports']} | {fmt(t['per_report_s'], 3)} | "
+                f"{fmt(1 / t['per_report_s'], 1)} | {fmt(t['per_report_s'] * 1e5 / 3600, 2)} h | {t['conforms']} |"
+            )
         elif t:
             lines.append(f"| pyshacl-turbo | - | - | - | - | failed: {t['error']} |")
         if s.get("turbo_same"):
             agree = sum(1 for a, b, _ in s["turbo_same"] if a and b)
-            lines += ["", f"pyshacl-turbo vs pySHACL on the seeds (each as is and with three counts set to -5): same conforms "
-                      f"and same number of results in {agree}/{len(s['turbo_same'])} cases."]
+            lines += [
+                "",
+                f"pyshacl-turbo vs pySHACL on the seeds (each as is and with three counts set to -5): same conforms "
+                f"and same number of results in {agree}/{len(s['turbo_same'])} cases.",
+            ]
         lines.append("")
     lines += ["### Targets", ""]
     for text, _, ok in targets:
@@ -751,43 +926,75 @@ def write_results(res: dict[str, Any]) -> None:
             targets_conv.append(("HTML", c["html"]["per_core_rps"]))
         for kind, rps in targets_conv:
             lines.append(f"- {kind} conversion ≥ 100 reports/s per core (is {rps:.1f}): {met(rps >= 100)}")
-    lines += ["", "### What was changed to close gaps (measured before/after in this session)", "",
-              *[f"- {note}" for note in NOTES], "",
-              "Raw numbers: `build/bench/results.json`.", "", END]
+    lines += [
+        "",
+        "### What was changed to close gaps (measured before/after in this session)",
+        "",
+        *[f"- {note}" for note in NOTES],
+        "",
+        "Raw numbers: `build/bench/results.json`.",
+        "",
+        END,
+    ]
     block = "\n".join(lines) + "\n"
 
     conv = ""
     if "convert" in res:
         c = res["convert"]
         t = c["text"]
-        rows = ["| input | s per file (1 core) | reports/s, 1 process | reports/s, 2 processes | speed-up |", "|---|---|---|---|---|",
-                f"| text seeds ×{t['files'] // 5} ({t['files']} files) | {fmt(1 / t['per_core_rps'] * 1000, 1)} ms | "
-                f"{fmt(t['per_core_rps'], 1)} | {fmt(t['two_proc_rps'], 1)} | {t['two_proc_rps'] / t['per_core_rps']:.2f}× |"]
+        rows = [
+            "| input | s per file (1 core) | reports/s, 1 process | reports/s, 2 processes | speed-up |",
+            "|---|---|---|---|---|",
+            f"| text seeds ×{t['files'] // 5} ({t['files']} files) | {fmt(1 / t['per_core_rps'] * 1000, 1)} ms | "
+            f"{fmt(t['per_core_rps'], 1)} | {fmt(t['two_proc_rps'], 1)} | {t['two_proc_rps'] / t['per_core_rps']:.2f}× |",
+        ]
         for key in ("html", "docx", "pdf"):
             if key in c and "per_core_rps" in c[key]:
                 x = c[key]
-                rows.append(f"| {key.upper()} fixture (Shanghai 2019) ×{x['files']} | {fmt(x['per_file_s'] * 1000, 1)} ms | "
-                            f"{fmt(x['per_core_rps'], 1)} | {fmt(x['two_proc_rps'], 1)} | {x['two_proc_rps'] / x['per_core_rps']:.2f}× |")
+                rows.append(
+                    f"| {key.upper()} fixture (Shanghai 2019) ×{x['files']} | {fmt(x['per_file_s'] * 1000, 1)} ms | "
+                    f"{fmt(x['per_core_rps'], 1)} | {fmt(x['two_proc_rps'], 1)} | {x['two_proc_rps'] / x['per_core_rps']:.2f}× |"
+                )
             elif key in c:
                 rows.append(f"| {key.upper()} | failed: {c[key]['error']} | | | |")
         peers = [f"reading a seed file alone: {c['text_read_only_s'] * 1e3:.3f} ms"]
-        for k, label in (("bs4_lxml_s", "BeautifulSoup(html, 'lxml') alone"), ("bs4_htmlparser_s", "BeautifulSoup(html, 'html.parser') alone"),
-                         ("lxml_alone_s", "lxml.html.fromstring alone"), ("pdfplumber_text_s", "pdfplumber extract_text of every page alone"),
-                         ("pdfplumber_tables_s", "pdfplumber extract_tables of every page alone")):
+        for k, label in (
+            ("bs4_lxml_s", "BeautifulSoup(html, 'lxml') alone"),
+            ("bs4_htmlparser_s", "BeautifulSoup(html, 'html.parser') alone"),
+            ("lxml_alone_s", "lxml.html.fromstring alone"),
+            ("pdfplumber_text_s", "pdfplumber extract_text of every page alone"),
+            ("pdfplumber_tables_s", "pdfplumber extract_tables of every page alone"),
+        ):
             if k in c:
                 peers.append(f"{label}: {c[k] * 1e3:.1f} ms per file")
-        conv = "\n".join([CONV_START, "", "## Conversion (issue 4)", "",
-                          f"Measured by bench/run.py in the run above ({res['when']}). `convert_file` end to end (extract, "
-                          "detect, tables, checks; no RDF emission), warm worker processes.", "", *rows, "",
-                          "Parsing alone, same files (the floor a converter built on these libraries cannot beat):", "",
-                          *[f"- {p}" for p in peers], "", CONV_END]) + "\n"
+        conv = (
+            "\n".join(
+                [
+                    CONV_START,
+                    "",
+                    "## Conversion (issue 4)",
+                    "",
+                    f"Measured by bench/run.py in the run above ({res['when']}). `convert_file` end to end (extract, "
+                    "detect, tables, checks; no RDF emission), warm worker processes.",
+                    "",
+                    *rows,
+                    "",
+                    "Parsing alone, same files (the floor a converter built on these libraries cannot beat):",
+                    "",
+                    *[f"- {p}" for p in peers],
+                    "",
+                    CONV_END,
+                ]
+            )
+            + "\n"
+        )
 
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
     for start, end, new in ((START, END, block), (CONV_START, CONV_END, conv)):
         if not new:
             continue
         if start in text and end in text:
-            text = text[: text.index(start)] + new.rstrip("\n") + text[text.index(end) + len(end):]
+            text = text[: text.index(start)] + new.rstrip("\n") + text[text.index(end) + len(end) :]
         else:
             text = text.rstrip("\n") + "\n\n" + new
     RESULTS.write_text(text, encoding="utf-8")
@@ -798,11 +1005,16 @@ def write_results(res: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=1000, help="reports in the large corpus (default 1000; 10000 on demand)")
+    parser.add_argument(
+        "-n", type=int, default=1000, help="reports in the large corpus (default 1000; 10000 on demand)"
+    )
     parser.add_argument("--small", type=int, default=200, help="reports in the small corpus (peak-RSS comparison)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk cell")
-    parser.add_argument("--only", default="load,dump,http,aggregate,convert,shacl",
-                        help="sections to measure; the others keep the numbers of the previous run")
+    parser.add_argument(
+        "--only",
+        default="load,dump,http,aggregate,convert,shacl",
+        help="sections to measure; the others keep the numbers of the previous run",
+    )
     parser.add_argument("--repeat", type=int, default=20, help="text seeds replicated this many times")
     parser.add_argument("--uvicorn-extra", default="", help="label,ENV=VAL;ENV=VAL: a second HTTP run with env")
     parser.add_argument("--report-only", action="store_true", help="rewrite RESULTS.md from results.json")
@@ -830,11 +1042,14 @@ def main() -> None:
         small.mkdir()
         for p in shards(big)[: max(1, small_n // 100)]:
             os.link(p, small / p.name)
-        (small / "corpus.json").write_text(json.dumps({"reports": small_n, "quads": sum(
-            sum(1 for _ in p.open("rb")) for p in shards(small))}))
+        (small / "corpus.json").write_text(
+            json.dumps({"reports": small_n, "quads": sum(sum(1 for _ in p.open("rb")) for p in shards(small))})
+        )
     if "load" in only or "http" in only or "corpus" not in res:
-        res["corpus"] = (f"{args.n} reports, {json.loads((big / 'corpus.json').read_text())['quads']:,} quads "
-                         f"in {len(shards(big))} shards")
+        res["corpus"] = (
+            f"{args.n} reports, {json.loads((big / 'corpus.json').read_text())['quads']:,} quads "
+            f"in {len(shards(big))} shards"
+        )
     sizes = [(small_n, small), (args.n, big)]
     if "load" in only:
         res["load"] = bench_load(sizes)
@@ -849,6 +1064,7 @@ def main() -> None:
     store = WORK / f"store-{args.n}"
     dumps = WORK / f"dumps-{args.n}"
     dumps.mkdir(exist_ok=True)
+
     def save() -> None:
         raw_path.write_text(json.dumps(res, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
@@ -862,7 +1078,11 @@ def main() -> None:
             res["http"][label] = bench_http(store, dumps, args.duration, label, extra_env=env)
     if "aggregate" in only:
         agg = dict(previous_aggregate)
-        row: dict[str, Any] = {**agg.get(str(args.n), {}), "same": _same_aggregate(store), **_aggregate_in_process(store)}
+        row: dict[str, Any] = {
+            **agg.get(str(args.n), {}),
+            "same": _same_aggregate(store),
+            **_aggregate_in_process(store),
+        }
         if "http" in res and res.get("http_n") == args.n:
             h = res["http"]["uvicorn default"]["cases"]
             row["scan_ms"] = h["national aggregate (scan)"]["gongkai_c1"]["p50_ms"]
@@ -887,7 +1107,10 @@ def _aggregate_in_process(store: Path) -> dict[str, float]:
     s = Store.read_only(str(store.resolve()))
     q = queries("urn:x", "urn:x")
     out = {}
-    for key, name in (("scan_inproc_ms", "national aggregate (scan)"), ("agg_inproc_ms", "national aggregate (aggregate graph)")):
+    for key, name in (
+        ("scan_inproc_ms", "national aggregate (scan)"),
+        ("agg_inproc_ms", "national aggregate (aggregate graph)"),
+    ):
         times = []
         for _ in range(3):
             start = time.perf_counter()
@@ -904,8 +1127,10 @@ def _same_aggregate(store: Path) -> bool:
     q = queries("urn:x", "urn:x")
 
     def rows(text: str) -> set[tuple[str, str, int]]:
-        return {(r["year"].value, r["request"].value, int(r["total"].value))
-                for r in s.query(text, use_default_graph_as_union=True)}
+        return {
+            (r["year"].value, r["request"].value, int(r["total"].value))
+            for r in s.query(text, use_default_graph_as_union=True)
+        }
 
     return rows(q["national aggregate (scan)"]) == rows(q["national aggregate (aggregate graph)"])
 
