@@ -42,23 +42,117 @@ BASE = "http://localhost:8000"
 YEARS = (2019, 2020, 2021, 2022, 2023)
 
 PROVINCES = [
-    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
-    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省", "宁夏回族自治区",
+    "北京市",
+    "天津市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "重庆市",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
     "新疆维吾尔自治区",
 ]
 CITY_STEMS = [
-    "南平", "东阳", "西宁", "北海", "长丰", "安康", "永宁", "平江", "新城", "青山", "白云", "金华", "福清", "德阳",
-    "兴化", "宁远", "丰城", "泰和", "华容", "清河", "龙泉", "石门", "临川", "昌平", "阳朔", "宜春", "明光", "荣成",
+    "南平",
+    "东阳",
+    "西宁",
+    "北海",
+    "长丰",
+    "安康",
+    "永宁",
+    "平江",
+    "新城",
+    "青山",
+    "白云",
+    "金华",
+    "福清",
+    "德阳",
+    "兴化",
+    "宁远",
+    "丰城",
+    "泰和",
+    "华容",
+    "清河",
+    "龙泉",
+    "石门",
+    "临川",
+    "昌平",
+    "阳朔",
+    "宜春",
+    "明光",
+    "荣成",
 ]
 DISTRICT_STEMS = [
-    "城关", "鼓楼", "江东", "河西", "高新", "开发", "东湖", "西湖", "南湖", "北塘", "新华", "长安", "和平", "解放",
-    "光明", "红旗", "友谊", "建设", "胜利", "人民", "中山", "文昌", "武陵", "朝阳", "太平", "永安", "兴隆", "安定",
+    "城关",
+    "鼓楼",
+    "江东",
+    "河西",
+    "高新",
+    "开发",
+    "东湖",
+    "西湖",
+    "南湖",
+    "北塘",
+    "新华",
+    "长安",
+    "和平",
+    "解放",
+    "光明",
+    "红旗",
+    "友谊",
+    "建设",
+    "胜利",
+    "人民",
+    "中山",
+    "文昌",
+    "武陵",
+    "朝阳",
+    "太平",
+    "永安",
+    "兴隆",
+    "安定",
 ]
 DEPARTMENTS = [
-    "人民政府", "人民政府办公室", "发展和改革委员会", "教育局", "公安局", "民政局", "司法局", "财政局",
-    "人力资源和社会保障局", "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局", "农业农村局",
-    "卫生健康委员会", "市场监督管理局", "应急管理局", "医疗保障局",
+    "人民政府",
+    "人民政府办公室",
+    "发展和改革委员会",
+    "教育局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "卫生健康委员会",
+    "市场监督管理局",
+    "应急管理局",
+    "医疗保障局",
 ]
 REQUEST_ZH = {c.notation: c.zh for c in REQUEST}
 APPLICANT_ZH = {c.notation: c.zh for c in APPLICANT}
@@ -125,10 +219,29 @@ def build_report(spec: Spec, seed: int) -> Report:
     cells: list[Cell] = []
     line = 40
 
-    def add(table: str, codes: tuple[tuple[str, str], ...], measure: Measure, value: int | Decimal,
-            row: str, column: str, text: str | None = None, unit: str | None = None) -> None:
-        cells.append(Cell(table, codes, measure, Decimal(value), text if text is not None else str(value), row, column,
-                          line=line, unit=unit))
+    def add(
+        table: str,
+        codes: tuple[tuple[str, str], ...],
+        measure: Measure,
+        value: int | Decimal,
+        row: str,
+        column: str,
+        text: str | None = None,
+        unit: str | None = None,
+    ) -> None:
+        cells.append(
+            Cell(
+                table,
+                codes,
+                measure,
+                Decimal(value),
+                text if text is not None else str(value),
+                row,
+                column,
+                line=line,
+                unit=unit,
+            )
+        )
 
     # 表二
     for drow in DISCLOSURE_ROWS[generation]:
@@ -164,8 +277,14 @@ def build_report(spec: Spec, seed: int) -> Report:
     for r in rows:
         line += 1
         for applicant in APPLICANT_COLUMNS:
-            add("table3", (("request", r), ("applicant", applicant)), Measure.COUNT, columns[applicant][r],
-                REQUEST_ZH[r], APPLICANT_ZH[applicant])
+            add(
+                "table3",
+                (("request", r), ("applicant", applicant)),
+                Measure.COUNT,
+                columns[applicant][r],
+                REQUEST_ZH[r],
+                APPLICANT_ZH[applicant],
+            )
 
     # 表四
     line += 1
@@ -177,8 +296,14 @@ def build_report(spec: Spec, seed: int) -> Report:
     for proceeding, result in APPEAL_CELLS:
         values = by_proceeding[proceeding]
         v = sum(values.values()) if result == "total" else values[result]
-        add("table4", (("proceeding", proceeding), ("result", result)), Measure.COUNT, v,
-            PROCEEDING_ZH[proceeding], RESULT_ZH[result])
+        add(
+            "table4",
+            (("proceeding", proceeding), ("result", result)),
+            Measure.COUNT,
+            v,
+            PROCEEDING_ZH[proceeding],
+            RESULT_ZH[result],
+        )
 
     sha = hashlib.sha256(f"gongkai-bench:{seed}:{spec.index}".encode()).hexdigest()
     published = f"{spec.year + 1}-01-{rng.randint(10, 31):02d}"

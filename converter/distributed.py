@@ -60,8 +60,11 @@ def convert_partition(
             continue
         meta = outcome.report.meta
         iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
-        records.append(FileRecord(index, path, iri, None, meta.agency, meta.year, len(outcome.report.cells),
-                                  len(outcome.report.issues)))
+        records.append(
+            FileRecord(
+                index, path, iri, None, meta.agency, meta.year, len(outcome.report.cells), len(outcome.report.issues)
+            )
+        )
         if index not in skip:
             emit_report(outcome.report, options.base_url, ds)
             written += 1
@@ -80,8 +83,11 @@ def _client(scheduler: str, workers: int | None):  # type: ignore[no-untyped-def
         logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler == "local":
         cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-            dashboard_address=":0", silence_logs=logging.ERROR,
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
         )
         return Client(cluster), cluster
     return Client(scheduler), None
@@ -121,11 +127,20 @@ def convert_distributed(
                 seen[r.report_iri] = r.path
         if duplicates:
             again = [n for n, part in enumerate(partitions) if any(i in duplicates for i, _ in part)]
-            client.gather([
-                client.submit(convert_partition, n, partitions[n], str(out.resolve()), options,
-                              frozenset(duplicates), pure=False)
-                for n in again
-            ])
+            client.gather(
+                [
+                    client.submit(
+                        convert_partition,
+                        n,
+                        partitions[n],
+                        str(out.resolve()),
+                        options,
+                        frozenset(duplicates),
+                        pure=False,
+                    )
+                    for n in again
+                ]
+            )
         # shards of an earlier run with more partitions must not be loaded with these
         for stale in out.glob("part-*.nq"):
             if int(stale.stem.split("-")[1]) >= len(partitions):
@@ -137,7 +152,11 @@ def convert_distributed(
     final = []
     for r in records:
         if r.index in duplicates:
-            r = FileRecord(r.index, r.path, None,
-                           f"{r.path}: same agency and year as {seen[r.report_iri or '']}; not converted twice")
+            r = FileRecord(
+                r.index,
+                r.path,
+                None,
+                f"{r.path}: same agency and year as {seen[r.report_iri or '']}; not converted twice",
+            )
         final.append(r)
     return final

@@ -56,7 +56,9 @@ def render() -> str:
     out.append("| cell | proceeding | result |")
     out.append("|---|---|---|")
     for position, (proceeding, result) in enumerate(APPEAL_CELLS, start=1):
-        out.append(f"| {position} | `{proceeding}` {concept('proceeding', proceeding).zh} | `{result}` {concept('result', result).zh} |")
+        out.append(
+            f"| {position} | `{proceeding}` {concept('proceeding', proceeding).zh} | `{result}` {concept('result', result).zh} |"
+        )
     out.append("\n## Legacy reports (before 2019)\n")
     out.append("Figures from 附表/统计表 rows and from the prose; table values win, prose-only values are noted.\n")
     out.append("| notation | label | maps to |")

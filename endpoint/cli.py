@@ -83,8 +83,14 @@ def convert(
             from endpoint.commands.convert import run_convert_distributed
 
             code = run_convert_distributed(
-                inputs, out, manifest=manifest, report=report, base_url=base_url, scheduler=scheduler,
-                partition_size=partition_size, workers=jobs or None,
+                inputs,
+                out,
+                manifest=manifest,
+                report=report,
+                base_url=base_url,
+                scheduler=scheduler,
+                partition_size=partition_size,
+                workers=jobs or None,
             )
             raise typer.Exit(code)
         code = run_convert(inputs, out, manifest=manifest, report=report, base_url=base_url, jobs=jobs, quiet=quiet)

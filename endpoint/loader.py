@@ -326,12 +326,24 @@ def _build_release(
 
 AGGREGATE_DATASETS = {
     # name: (DSD, source table data set, zh label, en label)
-    "national-applications": ("nationalApplicationsStructure", "table3", "全国政府信息公开申请办理情况（表三 总计列）",
-                              "National applications by row of 表三 and year (总计 column)"),
-    "national-refusals": ("nationalApplicationsStructure", "table3", "全国不予公开申请按理由（表三 3.3.x 总计列）",
-                          "National refusals by reason (表三 rows 3.3.x) and year"),
-    "national-appeals": ("nationalAppealsStructure", "table4", "全国政府信息公开行政复议、行政诉讼情况（表四）",
-                         "National administrative reviews and lawsuits by result (表四) and year"),
+    "national-applications": (
+        "nationalApplicationsStructure",
+        "table3",
+        "全国政府信息公开申请办理情况（表三 总计列）",
+        "National applications by row of 表三 and year (总计 column)",
+    ),
+    "national-refusals": (
+        "nationalApplicationsStructure",
+        "table3",
+        "全国不予公开申请按理由（表三 3.3.x 总计列）",
+        "National refusals by reason (表三 rows 3.3.x) and year",
+    ),
+    "national-appeals": (
+        "nationalAppealsStructure",
+        "table4",
+        "全国政府信息公开行政复议、行政诉讼情况（表四）",
+        "National administrative reviews and lawsuits by result (表四) and year",
+    ),
 }
 
 _AGGREGATE_PREFIXES = """
@@ -611,7 +623,10 @@ def _write_dump(
 ) -> DumpFile:
     tmp = out / f".{name}.tmp-{os.getpid()}"
     try:
-        with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as gz:
+        with (
+            tmp.open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as gz,
+        ):
             write(gz)
         digest = hashlib.sha256()
         with tmp.open("rb") as fh:

@@ -75,8 +75,7 @@ def serialize(g: Graph) -> str:
     """
     text = g.serialize(format="longturtle")
     lines = [
-        f"@prefix {m.group(1)} {m.group(2)} ." if (m := _PREFIX.fullmatch(line)) else line
-        for line in text.splitlines()
+        f"@prefix {m.group(1)} {m.group(2)} ." if (m := _PREFIX.fullmatch(line)) else line for line in text.splitlines()
     ]
     return HEADER + "\n" + "\n".join(lines) + "\n"
 

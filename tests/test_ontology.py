@@ -212,9 +212,7 @@ def test_broader_and_top_concepts(codes: Graph) -> None:
             assert not list(codes.objects(iri, SKOS.topConceptOf)), iri
     for narrower, target in codes.subject_objects(SKOS.broader):
         assert (target, RDF.type, SKOS.Concept) in codes, f"{narrower} broader {target}"
-        assert set(codes.objects(target, SKOS.inScheme)) == set(
-            codes.objects(narrower, SKOS.inScheme)
-        )
+        assert set(codes.objects(target, SKOS.inScheme)) == set(codes.objects(narrower, SKOS.inScheme))
 
 
 def test_alt_labels_are_the_aliases(codes: Graph) -> None:

@@ -85,8 +85,15 @@ def _record(outcome: Outcome) -> dict[str, object]:
 
 
 def run_convert_distributed(
-    inputs: list[Path], out: Path, *, manifest: Path | None, report: Path | None, base_url: str,
-    scheduler: str, partition_size: int, workers: int | None,
+    inputs: list[Path],
+    out: Path,
+    *,
+    manifest: Path | None,
+    report: Path | None,
+    base_url: str,
+    scheduler: str,
+    partition_size: int,
+    workers: int | None,
 ) -> int:
     """``--scheduler``: convert on Dask distributed (``converter.distributed``), one shard per partition."""
     from converter.distributed import convert_distributed
@@ -102,17 +109,36 @@ def run_convert_distributed(
     files = expand_inputs(inputs)
     if not files:
         raise OptionsError(f"no report files found in {', '.join(map(str, inputs))}")
-    records = convert_distributed(files, out, options, scheduler=scheduler, partition_size=partition_size,
-                                  workers=workers)
+    records = convert_distributed(
+        files, out, options, scheduler=scheduler, partition_size=partition_size, workers=workers
+    )
     failed = [r for r in records if r.error]
     for r in failed:
         typer.echo(r.error, err=True)
     if report is not None:
-        write_atomic(report, json.dumps(
-            [{"file": r.path, "ok": r.error is None, "error": r.error, "agency": r.agency, "year": r.year,
-              "cells": r.cells, "issues": r.issues} for r in records],
-            ensure_ascii=False, indent=2).encode("utf-8"))
+        write_atomic(
+            report,
+            json.dumps(
+                [
+                    {
+                        "file": r.path,
+                        "ok": r.error is None,
+                        "error": r.error,
+                        "agency": r.agency,
+                        "year": r.year,
+                        "cells": r.cells,
+                        "issues": r.issues,
+                    }
+                    for r in records
+                ],
+                ensure_ascii=False,
+                indent=2,
+            ).encode("utf-8"),
+        )
     shards = len(list(out.glob("part-*.nq")))
-    typer.echo(f"converted {len(records) - len(failed)}/{len(records)} files into {shards} shards in {out}; "
-               f"{len(failed)} failed", err=True)
+    typer.echo(
+        f"converted {len(records) - len(failed)}/{len(records)} files into {shards} shards in {out}; "
+        f"{len(failed)} failed",
+        err=True,
+    )
     return 1 if failed else 0

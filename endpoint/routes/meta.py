@@ -177,4 +177,3 @@ def home(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
 @router.get("/.well-known/void", response_model=None)
 def void(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     return _description(request, settings, store, RDF_OFFERS)
-

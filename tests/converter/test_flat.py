@@ -101,9 +101,7 @@ def test_split_leading_zero_rule() -> None:
 
 def test_split_table4_groups() -> None:
     # templates.md §7: 表四 "10203120001200000" = 1,0,2,0,3 | 12,0,0,0,12 | 0×5
-    assert split_run("10203120001200000", 15, APPEAL_GROUPS) == [
-        (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)
-    ]
+    assert split_run("10203120001200000", 15, APPEAL_GROUPS) == [(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]
 
 
 def test_split_table2_measures() -> None:
@@ -217,10 +215,20 @@ def zero_table3(generation: Generation) -> dict[str, tuple[int, ...]]:
 
 def test_flatten_round_trip_of_the_2021_page_shape() -> None:
     rows = zero_table3(Generation.GEN2021)
-    rows.update({"1": (64, 0, 0, 2, 0, 4, 70), "3.1": (27, 0, 0, 2, 0, 1, 30), "3.2": (5, 0, 0, 0, 0, 0, 5),
-                 "3.3.5": (1, 0, 0, 0, 0, 0, 1), "3.3.7": (6, 0, 0, 0, 0, 0, 6), "3.3.8": (1, 0, 0, 0, 0, 0, 1),
-                 "3.4.1": (22, 0, 0, 0, 0, 3, 25), "3.6.3": (1, 0, 0, 0, 0, 0, 1),
-                 "3.7": (63, 0, 0, 2, 0, 4, 69), "4": (1, 0, 0, 0, 0, 0, 1)})
+    rows.update(
+        {
+            "1": (64, 0, 0, 2, 0, 4, 70),
+            "3.1": (27, 0, 0, 2, 0, 1, 30),
+            "3.2": (5, 0, 0, 0, 0, 0, 5),
+            "3.3.5": (1, 0, 0, 0, 0, 0, 1),
+            "3.3.7": (6, 0, 0, 0, 0, 0, 6),
+            "3.3.8": (1, 0, 0, 0, 0, 0, 1),
+            "3.4.1": (22, 0, 0, 0, 0, 3, 25),
+            "3.6.3": (1, 0, 0, 0, 0, 0, 1),
+            "3.7": (63, 0, 0, 2, 0, 4, 69),
+            "4": (1, 0, 0, 0, 0, 0, 1),
+        }
+    )
     text = flatten(Generation.GEN2021, rows, (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0))
     assert looks_flat(text)
     cells, issues = read_flat(text, Generation.GEN2021)
@@ -293,9 +301,11 @@ def test_looks_flat() -> None:
     assert not looks_flat_legacy(page(2021))
     separated = "".join(
         f"{label}\t{cells}\n"
-        for label, cells in (("一、本年新收政府信息公开申请数量", "1\t0\t0\t0\t0\t0\t1"),
-                             ("二、上年结转政府信息公开申请数量", "0\t0\t0\t0\t0\t0\t0"),
-                             ("四、结转下年度继续办理", "0\t0\t0\t0\t0\t0\t0"))
+        for label, cells in (
+            ("一、本年新收政府信息公开申请数量", "1\t0\t0\t0\t0\t0\t1"),
+            ("二、上年结转政府信息公开申请数量", "0\t0\t0\t0\t0\t0\t0"),
+            ("四、结转下年度继续办理", "0\t0\t0\t0\t0\t0\t0"),
+        )
     )
     assert not looks_flat(separated)
     assert looks_flat(separated.replace("\t", ""))

@@ -81,9 +81,7 @@ def test_applications_by_outcome_and_year(seeds: tuple[list, Path]) -> None:
 
 def test_refusals_by_reason_and_year(seeds: tuple[list, Path]) -> None:
     reports, store = seeds
-    expected = _expected(
-        reports, "table3", lambda c: c.get("applicant") == "total" and c["request"].startswith("3.3.")
-    )
+    expected = _expected(reports, "table3", lambda c: c.get("applicant") == "total" and c["request"].startswith("3.3."))
     assert _aggregate(store, "national-refusals", ["request"]) == expected
 
 

@@ -57,7 +57,13 @@ def test_one_graph_per_report_plus_vocabulary(tmp_path: Path) -> None:
     assert not result.failures
     assert result.graphs_replaced == 2
     assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
-    assert not quads(store, None) - quads(store, REPORT_2020) - quads(store, REPORT_2021) - quads(store, VOCAB_GRAPH) - quads(store, AGGREGATES)
+    assert (
+        not quads(store, None)
+        - quads(store, REPORT_2020)
+        - quads(store, REPORT_2021)
+        - quads(store, VOCAB_GRAPH)
+        - quads(store, AGGREGATES)
+    )
     # every sample line is in the store, in its own graph
     sample = {str(q) for q in parse(path=str(SAMPLE), format=RdfFormat.N_QUADS)}
     assert sample <= quads(store)
