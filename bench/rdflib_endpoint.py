@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench import results as shared_results
 from bench.run import (
     BASE,
     BIN,
@@ -261,12 +262,7 @@ def write_section(res: dict[str, Any]) -> None:
     ]
     lines += [*NOTES, "", END]
     block = "\n".join(lines) + "\n"
-    text = RESULTS.read_text(encoding="utf-8")
-    if START in text and END in text:
-        text = text[: text.index(START)] + block.rstrip("\n") + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    RESULTS.write_text(text, encoding="utf-8")
+    shared_results.write_section(START, END, block, RESULTS)
 
 
 def main() -> None:

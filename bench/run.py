@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench.results import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -989,15 +991,9 @@ def write_results(res: dict[str, Any]) -> None:
             + "\n"
         )
 
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
     for start, end, new in ((START, END, block), (CONV_START, CONV_END, conv)):
-        if not new:
-            continue
-        if start in text and end in text:
-            text = text[: text.index(start)] + new.rstrip("\n") + text[text.index(end) + len(end) :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + new
-    RESULTS.write_text(text, encoding="utf-8")
+        if new:
+            write_section(start, end, new, RESULTS)
 
 
 # --------------------------------------------------------------------------------------------

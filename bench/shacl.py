@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench.results import write_section
 from converter.emit import emit_report
 from converter.pipeline import convert_file
 from converter.validate import validate_file
@@ -117,12 +118,7 @@ def main() -> None:
     print(section)
     if args.no_write:
         return
-    text = RESULTS.read_text(encoding="utf-8")
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(START, END, section, RESULTS)
 
 
 if __name__ == "__main__":
