@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -42,6 +40,7 @@ from bench.run import (
     queries,
     server,
     shards,
+    stop_group,
     wait_http,
     wrk,
 )
@@ -126,12 +125,7 @@ def rdflib_server(port: int, files: list[str], timeout: float) -> Iterator[subpr
         wait_http(f"http://127.0.0.1:{port}/sparql?query={quote('ASK {}')}", timeout=timeout)
         yield proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
 
 
 def measure(n: int, duration: float) -> dict[str, Any]:
