@@ -9,7 +9,9 @@ old ones finish their queries), or when restarted. With ``--workers N`` uvicorn'
 answers SIGHUP by restarting its worker processes, which open the new release.
 
 HTTP guards (body size, optional rate limit, security and CORS headers) are ASGI middleware
-from ``endpoint.guards``.
+from ``endpoint.guards``. Inside them, ``endpoint.response_cache`` answers repeated requests from
+the responses of the served release; every release (at start, and at each reload) gets a new
+response cache and a new document cache, so nothing of an older release is ever served.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pyoxigraph import Store
 
 from endpoint.errors import install_error_handlers
 from endpoint.guards import install_guards
+from endpoint.response_cache import ResponseCache, ResponseCacheMiddleware, SizedLRU
 from endpoint.settings import Settings
 from endpoint.store import SparqlService
 
@@ -56,6 +59,14 @@ def open_release(settings: Settings) -> tuple[Path, Store, SparqlService]:
     return release, store, sparql
 
 
+def serve_release(app: FastAPI, release: Path, store: Store, sparql: SparqlService) -> None:
+    """Make ``release`` the one answered from, with empty caches of its own."""
+    cache_bytes = int(app.state.settings.response_cache_mb * (1 << 20))
+    app.state.response_cache = ResponseCache(cache_bytes) if cache_bytes > 0 else None
+    app.state.doc_cache = SizedLRU[tuple[str, str], bytes](64 << 20, len)
+    app.state.release, app.state.store, app.state.sparql = release, store, sparql
+
+
 def reload_release(app: FastAPI) -> bool:
     """Serve the release ``settings.store`` points at now, if it is not the one being served.
 
@@ -74,7 +85,7 @@ def reload_release(app: FastAPI) -> bool:
             log.error("SIGHUP: %s; still serving %s", exc, app.state.release.name)
             return False
         old = app.state.sparql
-        app.state.release, app.state.store, app.state.sparql = release, store, sparql
+        serve_release(app, release, store, sparql)
         old.close()
         log.warning("reloaded: serving %s (release %s)", settings.store, release.name)
         return True
@@ -86,9 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         release, store, sparql = open_release(settings)
-        app.state.release = release
-        app.state.store = store
-        app.state.sparql = sparql
+        serve_release(app, release, store, sparql)
         app.state.reload_lock = threading.Lock()
         log.info("serving %s (release %s)", settings.store, release.name)
         loop = asyncio.get_running_loop()
@@ -114,6 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(ResponseCacheMiddleware)  # first added = innermost: inside the guards
     install_guards(
         app,
         max_body_bytes=settings.max_body_bytes,

@@ -26,6 +26,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     rate_limit_per_s: float = 0.0
     rate_limit_burst: int = 20
+    response_cache_mb: float = 64.0  # per release and server process; 0 turns it off
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -14,9 +14,6 @@ function (pyoxigraph result objects must not cross threads).
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from functools import cache
 from importlib.resources import files
 from urllib.parse import quote
@@ -39,6 +36,7 @@ from endpoint.deps import SettingsDep, StoreDep
 from endpoint.errors import NotAcceptable, NotFound
 from endpoint.render.html import render_document
 from endpoint.render.rdf import serialize_triples
+from endpoint.response_cache import SizedLRU, etag_matches, etag_of, mark_cacheable
 
 router = APIRouter(tags=["resources"])
 
@@ -124,12 +122,14 @@ def _document(
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
         body = b""
+    mark_cacheable(request)  # the same request gets the same document until the next release
     return Response(content=body, media_type=fmt.content_type, headers=headers)
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], response_class=RedirectResponse)
-def see_other(path: str) -> RedirectResponse:
+def see_other(path: str, request: Request) -> RedirectResponse:
     """A thing is not a document: 303 to the document about it (suffix-less, no query string)."""
+    mark_cacheable(request)
     return RedirectResponse(f"/doc/{quote(path, safe=_PATH_SAFE)}", status_code=303)
 
 
@@ -149,8 +149,8 @@ def data_document(path: str, request: Request, store: StoreDep, settings: Settin
         if cache is not None and fmt.rdf_format is not None:
             body = serialize_triples(triples, fmt.rdf_format)
             cache.put((stem, fmt.key), body)
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"' if body is not None else None
-    if etag is not None and _etag_matches(request.headers.get("if-none-match"), etag):
+    etag = etag_of(body) if body is not None else None
+    if etag is not None and etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
     response = _document(
         request,
@@ -167,53 +167,12 @@ def data_document(path: str, request: Request, store: StoreDep, settings: Settin
     return response
 
 
-class _DocCache:
-    """Serialized RDF documents of the release this server opened (it never changes while the
-    server runs): least recently used first out, at most ``max_bytes`` in all."""
-
-    def __init__(self, max_bytes: int = 64 << 20) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        with self.lock:
-            body = self.items.get(key)
-            if body is not None:
-                self.items.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[str, str], body: bytes) -> None:
-        if len(body) > self.max_bytes // 16:
-            return
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = body
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _, old = self.items.popitem(last=False)
-                self.size -= len(old)
-
-
-def _doc_cache(request: Request) -> _DocCache:
-    cache: _DocCache | None = getattr(request.app.state, "doc_cache", None)
-    if cache is None:
-        with _DOC_CACHE_LOCK:
-            cache = getattr(request.app.state, "doc_cache", None)
-            if cache is None:
-                cache = request.app.state.doc_cache = _DocCache()
+def _doc_cache(request: Request) -> SizedLRU[tuple[str, str], bytes]:
+    """The serialized RDF documents of the served release (``endpoint.app.serve_release``)."""
+    cache: SizedLRU[tuple[str, str], bytes] | None = getattr(request.app.state, "doc_cache", None)
+    if cache is None:  # an app whose lifespan did not run: a cache for this request only
+        cache = SizedLRU(64 << 20, len)
     return cache
-
-
-_DOC_CACHE_LOCK = threading.Lock()
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    return any(c.strip() in ("*", etag) or c.strip().removeprefix("W/") == etag for c in header.split(","))
 
 
 @router.api_route("/def", methods=["GET", "HEAD"])

@@ -33,8 +33,9 @@ from endpoint.errors import (
     UnsupportedMediaType,
 )
 from endpoint.render.rdf import serialize_triples
+from endpoint.response_cache import mark_cacheable
 from endpoint.settings import Settings
-from endpoint.store import SparqlRequest, SparqlService, choose_format
+from endpoint.store import SparqlRequest, SparqlService, choose_format, is_deterministic
 
 router = APIRouter(tags=["sparql"])
 
@@ -109,6 +110,8 @@ def sparql(request: Request, body: BodyDep, settings: SettingsDep, service: Spar
         "X-Gongkai-Truncated": "true" if result.truncated else "false",
         "X-Gongkai-Row-Limit": str(settings.max_result_rows),
     }
+    if request.method == "GET" and is_deterministic(text):
+        mark_cacheable(request)
     return Response(result.body, 200, headers, media_type=result.content_type)
 
 

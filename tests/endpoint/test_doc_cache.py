@@ -1,5 +1,5 @@
 """``/doc/…`` RDF documents are serialized once per served release and carry an ``ETag``;
-``If-None-Match`` gives 304 (endpoint/routes/resources.py, ``_DocCache``)."""
+``If-None-Match`` gives 304 (endpoint/routes/resources.py, ``app.state.doc_cache``, one per release)."""
 
 from __future__ import annotations
 

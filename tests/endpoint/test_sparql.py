@@ -353,7 +353,10 @@ def test_check_query_unit() -> None:
 def test_rdflib_layer_finds_service_the_lexer_is_not_asked_about() -> None:
     assert _service_in_algebra("SELECT * WHERE { OPTIONAL { SERVICE <http://x/> { ?s ?p ?o } } }", None) is True
     assert _service_in_algebra("SELECT * WHERE { ?s ?p ?o }", None) is False
-    assert _service_in_algebra("this is not sparql", None) is None
+    assert _service_in_algebra("this is not sparql, nor a service", None) is None
+    # without the letters "service" anywhere (escapes undone), rdflib is not asked at all
+    assert _service_in_algebra("this is not sparql", None) is False
+    assert _service_in_algebra("SELECT * { \\u0053ERVICE <http://x/> { ?s ?p ?o } }", None) is True
 
 
 @pytest.mark.parametrize(
