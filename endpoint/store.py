@@ -274,11 +274,15 @@ def check_query(text: str, *, max_length: int) -> str | None:
 
 
 NONDETERMINISTIC = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
+_NONDETERMINISTIC_LETTERS = re.compile("now|rand|uuid|bnode", re.IGNORECASE)
 
 
 def is_deterministic(text: str) -> bool:
     """Whether two evaluations of ``text`` on the same data give the same answer: it calls none of
-    ``NOW``, ``RAND``, ``UUID``, ``STRUUID``, ``BNODE`` (checked on the words, escapes undone)."""
+    ``NOW``, ``RAND``, ``UUID``, ``STRUUID``, ``BNODE`` (checked on the words, escapes undone;
+    a text without escapes and without those letters anywhere is not tokenized at all)."""
+    if "\\" not in text and not _NONDETERMINISTIC_LETTERS.search(text):
+        return True
     return not any(
         word in NONDETERMINISTIC
         for variant in dict.fromkeys((text, _unescape_codepoints(text)))
