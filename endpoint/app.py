@@ -150,9 +150,11 @@ def _add_pages(app: FastAPI) -> None:
 
     from fastapi.staticfiles import StaticFiles
 
+    from endpoint.routes.figures import router as figures_router
     from endpoint.routes.pages import router as pages_router
 
     app.include_router(pages_router)
+    app.include_router(figures_router)
     static_dir = Path(str(files("endpoint").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
 

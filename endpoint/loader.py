@@ -67,6 +67,7 @@ from pyoxigraph import (
 
 from converter.iris import DEFAULT_BASE
 from converter.vocab import VOCAB_GRAPH
+from endpoint.aggregates import compute_aggregates
 
 log = logging.getLogger(__name__)
 
@@ -317,116 +318,6 @@ def _build_release(
     quads = len(store)
     del store  # closes the RocksDB instance before the release is published
     return quads
-
-
-# --------------------------------------------------------------------------------------------
-# Aggregate cubes: national figures, computed once per load so that no request scans every
-# observation. They live in their own graph and are recomputed from all report graphs each load
-# (no time stamps: the same reports give the same triples).
-
-AGGREGATE_DATASETS = {
-    # name: (DSD, source table data set, zh label, en label)
-    "national-applications": (
-        "nationalApplicationsStructure",
-        "table3",
-        "全国政府信息公开申请办理情况（表三 总计列）",
-        "National applications by row of 表三 and year (总计 column)",
-    ),
-    "national-refusals": (
-        "nationalApplicationsStructure",
-        "table3",
-        "全国不予公开申请按理由（表三 3.3.x 总计列）",
-        "National refusals by reason (表三 rows 3.3.x) and year",
-    ),
-    "national-appeals": (
-        "nationalAppealsStructure",
-        "table4",
-        "全国政府信息公开行政复议、行政诉讼情况（表四）",
-        "National administrative reviews and lawsuits by result (表四) and year",
-    ),
-}
-
-_AGGREGATE_PREFIXES = """
-PREFIX gk: <https://w3id.org/gongkai/def#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
-
-# {agg} graph, {ds} data set, {src} source data set; ?year, ?req / ?proc ?res, ?sum, ?n
-_APPLICATIONS = """
-INSERT {{ GRAPH <{agg}> {{
-  ?obs a qb:Observation ; qb:dataSet <{ds}> ; gk:refYear ?year ; gk:request ?req ;
-       gk:count ?sum ; gk:reportCount ?n .
-}} }}
-WHERE {{
-  {{ SELECT ?year ?req (SUM(?c) AS ?sum) (COUNT(DISTINCT ?r) AS ?n) WHERE {{
-      GRAPH ?r {{
-        ?o qb:dataSet <{src}> ; gk:applicant <https://w3id.org/gongkai/code/applicant/total> ;
-           gk:request ?req ; gk:count ?c .
-        ?r gk:year ?year .
-      }}
-      {filter}
-  }} GROUP BY ?year ?req }}
-  BIND(IRI(CONCAT("{ds}/", STR(?year), "/", STRAFTER(STR(?req), "https://w3id.org/gongkai/code/request/"))) AS ?obs)
-}}
-"""
-
-_APPEALS = """
-INSERT {{ GRAPH <{agg}> {{
-  ?obs a qb:Observation ; qb:dataSet <{ds}> ; gk:refYear ?year ; gk:proceeding ?proc ; gk:result ?res ;
-       gk:count ?sum ; gk:reportCount ?n .
-}} }}
-WHERE {{
-  {{ SELECT ?year ?proc ?res (SUM(?c) AS ?sum) (COUNT(DISTINCT ?r) AS ?n) WHERE {{
-      GRAPH ?r {{
-        ?o qb:dataSet <{src}> ; gk:proceeding ?proc ; gk:result ?res ; gk:count ?c .
-        ?r gk:year ?year .
-      }}
-  }} GROUP BY ?year ?proc ?res }}
-  BIND(IRI(CONCAT("{ds}/", STR(?year), "/",
-                  STRAFTER(STR(?proc), "https://w3id.org/gongkai/code/proceeding/"), "/",
-                  STRAFTER(STR(?res), "https://w3id.org/gongkai/code/result/"))) AS ?obs)
-}}
-"""
-
-
-def aggregates_graph(base_url: str) -> NamedNode:
-    """The graph that holds the aggregate cubes: ``{BASE}/id/dataset/aggregates``."""
-    return NamedNode(f"{base_url.rstrip('/')}/id/dataset/aggregates")
-
-
-def compute_aggregates(store: Store, base_url: str = DEFAULT_BASE) -> int:
-    """(Re)compute the national aggregate cubes from every report graph of ``store`` into
-    :func:`aggregates_graph` with SPARQL, and declare their data sets; return their triple count.
-
-    - ``national-applications``: 表三 rows (总计 column) by ``gk:request`` and ``gk:refYear``,
-    - ``national-refusals``: the same for the reasons of refusal (rows 3.3.x),
-    - ``national-appeals``: 表四 by ``gk:proceeding``, ``gk:result`` and ``gk:refYear``;
-
-    each observation carries ``gk:reportCount``, the number of reports summed.
-    """
-    base = base_url.rstrip("/")
-    graph = aggregates_graph(base)
-    agg = graph.value
-    store.remove_graph(graph)
-    for name, (dsd, source, zh, en) in AGGREGATE_DATASETS.items():
-        ds, src = f"{base}/id/dataset/{name}", f"{base}/id/dataset/{source}"
-        if source == "table4":
-            body = _APPEALS.format(agg=agg, ds=ds, src=src)
-        else:
-            refusals = 'FILTER(STRSTARTS(STR(?req), "https://w3id.org/gongkai/code/request/3.3."))'
-            body = _APPLICATIONS.format(agg=agg, ds=ds, src=src, filter=refusals if name == "national-refusals" else "")
-        store.update(_AGGREGATE_PREFIXES + body)
-        store.update(
-            _AGGREGATE_PREFIXES
-            + f"""INSERT DATA {{ GRAPH <{agg}> {{
-  <{ds}> a qb:DataSet ; qb:structure gk:{dsd} ; prov:wasDerivedFrom <{src}> ;
-      rdfs:label "{zh}"@zh , "{en}"@en .
-}} }}"""
-        )
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
 
 
 def _write_marker(release: Path, files: Sequence[Path], graphs: int, quads: int) -> None:

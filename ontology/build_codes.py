@@ -1,4 +1,5 @@
-"""Generate ``ontology/codes.ttl``, the SKOS code lists, from ``converter/tables/layout.py``.
+"""Generate ``ontology/codes.ttl``, the SKOS code lists, from ``converter/tables/layout.py``
+(and the ``province`` list from ``converter/regions.py``).
 
 Run ``.venv/bin/python ontology/build_codes.py`` after every change to layout.py; the test
 ``tests/test_ontology.py`` fails while codes.ttl and layout.py disagree. Never edit codes.ttl
@@ -15,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from converter.iris import code_iri, scheme_iri
+from converter.regions import PROVINCES
 from converter.tables import layout
 from converter.vocab import GK_ONTOLOGY
 
@@ -66,6 +68,20 @@ def build_graph() -> Graph:
                     if target not in layout.CONCEPTS:
                         raise ValueError(f"{scheme}/{c.notation}: mapping target {target} unknown")
                     g.add((iri, prop, code_iri(*target)))
+    s = scheme_iri("province")
+    g.add((s, RDF.type, SKOS.ConceptScheme))
+    g.add((s, SKOS.prefLabel, Literal("省级行政区", lang="zh")))
+    g.add((s, SKOS.prefLabel, Literal("province-level divisions (GB/T 2260)", lang="en")))
+    g.add((s, RDFS.isDefinedBy, URIRef(GK_ONTOLOGY)))
+    for province in PROVINCES:
+        iri = code_iri("province", province.code)
+        g.add((iri, RDF.type, SKOS.Concept))
+        g.add((iri, SKOS.notation, Literal(province.code)))
+        g.add((iri, SKOS.prefLabel, Literal(province.zh, lang="zh")))
+        g.add((iri, SKOS.prefLabel, Literal(province.en, lang="en")))
+        g.add((iri, SKOS.inScheme, s))
+        g.add((iri, SKOS.topConceptOf, s))
+        g.add((s, SKOS.hasTopConcept, iri))
     return g
 
 

@@ -13,6 +13,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from converter.iris import code_iri, scheme_iri
+from converter.regions import PROVINCE_BY_CODE
 from converter.tables import layout
 from converter.vocab import GK, GK_ONTOLOGY, QB, SDMX_ATTRIBUTE
 
@@ -45,7 +46,7 @@ DSD_COMPONENTS: dict[str, dict[str, set[URIRef]]] = {
         "measure": {GK["count"], GK.quantity},
         "attribute": {SDMX_ATTRIBUTE.unitMeasure},
     },
-    # the aggregate cubes `gongkai load` computes (endpoint/loader.py, compute_aggregates)
+    # the aggregate cubes `gongkai load` computes (endpoint/aggregates.py, compute_aggregates)
     "nationalApplicationsStructure": {
         "dimension": {GK.refYear, GK.request},
         "measure": {GK["count"]},
@@ -186,13 +187,17 @@ def test_every_concept_in_codes_is_in_layout(codes: Graph) -> None:
         assert notation.datatype in (None, XSD_STRING), iri
         key = (str(scheme).rsplit("/", 1)[1], str(notation))
         assert scheme == scheme_iri(key[0]), iri
-        assert key in layout.CONCEPTS, f"{iri} is not in layout.py"
+        if key[0] == "province":
+            assert key[1] in PROVINCE_BY_CODE, f"{iri} is not in converter/regions.py"
+        else:
+            assert key in layout.CONCEPTS, f"{iri} is not in layout.py"
         assert iri == code_iri(*key)
 
 
 def test_schemes_are_declared_with_labels(codes: Graph) -> None:
     declared = set(codes.subjects(RDF.type, SKOS.ConceptScheme))
-    assert declared == {scheme_iri(s) for s in layout.SCHEMES}
+    assert declared == {scheme_iri(s) for s in layout.SCHEMES} | {scheme_iri("province")}
+    assert _langs(codes, scheme_iri("province"), SKOS.prefLabel, "zh") == ["省级行政区"]
     for scheme, (zh, en, _) in layout.SCHEMES.items():
         s = scheme_iri(scheme)
         assert _langs(codes, s, SKOS.prefLabel, "zh") == [zh]
@@ -376,3 +381,15 @@ def test_data_structure_definitions(ontology: Graph, dsd_name: str) -> None:
             assert not required, spec  # IC-6: only attributes may be optional
     assert found == DSD_COMPONENTS[dsd_name]
     assert sorted(orders) == list(range(1, len(found["dimension"]) + 1))
+
+
+def test_province_code_list_matches_regions(codes: Graph) -> None:
+    from converter.regions import PROVINCES
+
+    scheme = scheme_iri("province")
+    concepts = set(codes.subjects(SKOS.inScheme, scheme))
+    assert concepts == {code_iri("province", p.code) for p in PROVINCES}
+    for p in PROVINCES:
+        iri = code_iri("province", p.code)
+        assert _langs(codes, iri, SKOS.prefLabel, "zh") == [p.zh]
+        assert _langs(codes, iri, SKOS.prefLabel, "en") == [p.en]

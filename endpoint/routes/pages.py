@@ -115,6 +115,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Write a SPARQL query in the editor and run it (Ctrl+Enter); it is sent to this site's /sparql.",
     ),
     "language": ("English", "中文"),
+    "figures": ("全国和分省统计", "National and provincial figures"),
 }
 
 

@@ -129,6 +129,21 @@ def test_agency_page_charts(tab: Page) -> None:
     tab.check_basics()
 
 
+def test_figures_national_then_a_province(tab: Page) -> None:
+    tab.open("/figures")
+    assert tab.page.locator("figure.chart > svg").count() == 4
+    assert tab.page.locator("figure.chart svg rect").count() > 0
+    assert tab.page.locator("#table-applications tbody tr").count() > 10
+    tab.screenshot("figures")
+    tab.check_basics()
+    with tab.page.expect_navigation():
+        tab.page.click("nav.places a[href^='/figures?province=41']")
+    assert "province=41" in tab.page.url and "河南省" in tab.page.inner_text("h1")
+    assert tab.page.locator("#table-applications tbody tr").count() > 10
+    tab.screenshot("figures-henan")
+    tab.check_basics()
+
+
 def test_report_page_noted_cell_shows_note_on_focus(tab: Page) -> None:
     tab.open(f"/doc/{REPORT_001}")
     flagged = tab.page.locator("td.flagged[tabindex='0']")

@@ -1,0 +1,253 @@
+"""``/figures``: national and provincial figures from the aggregate cubes (issue 7).
+
+``/figures`` shows the national sums, ``/figures?province=34`` one province's (GB/T 2260 code):
+applications by outcome and year (表三 总计 column), refusals by reason and year (rows 3.3.x),
+administrative reviews and lawsuits by result and year (表四), each as an SVG chart with its text
+alternative and as a table, with ``.csv`` / ``.json`` twins. Everything is read from the aggregate
+graph ``endpoint/aggregates.py`` builds at load time (a few thousand observations whatever the
+number of reports), never from the report observations, and the page is kept by the response
+cache for the rest of the release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pyoxigraph import NamedNode, Store
+
+from converter.iris import code_iri
+from converter.regions import PROVINCE_BY_CODE, Province
+from converter.tables.layout import PROCEEDING, REQUEST, RESULT
+from endpoint.aggregates import aggregates_graph
+from endpoint.deps import SettingsDep, StoreDep
+from endpoint.errors import NotFound
+from endpoint.render.charts import Chart, bar_chart
+from endpoint.response_cache import mark_cacheable
+from endpoint.routes.pages import (
+    LANGS,
+    REFUSAL_ROWS,
+    _fmt,
+    _int,
+    _notation,
+    _split_format,
+    _url,
+    choose_lang,
+    concept_label,
+    render_page,
+    select,
+    twin_response,
+)
+
+router = APIRouter(tags=["pages"])
+
+REQUEST_ORDER = {c.notation: i for i, c in enumerate(REQUEST)}
+PROCEEDING_ORDER = [c.notation for c in PROCEEDING]
+RESULT_ORDER = [c.notation for c in RESULT]
+FIGURE_COLUMNS = ["dataset", "province", "year", "request", "proceeding", "result", "count", "reports"]
+
+
+@dataclass
+class Figures:
+    """One cube for one place: value and number of reports per (row key, year)."""
+
+    years: list[str] = field(default_factory=list)
+    values: dict[tuple[str, str], int | None] = field(default_factory=dict)  # (row, year) -> count
+    reports: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    def rows(self, order: list[str]) -> list[str]:
+        present = {row for row, _ in self.values}
+        return [r for r in order if r in present]
+
+    def value(self, row: str, year: str) -> int | None:
+        return self.values.get((row, year))
+
+
+def read_cube(store: Store, base: str, name: str, province: Province | None) -> Figures:
+    """The observations of data set ``name`` (national, or ``province``'s rows of the provincial one)."""
+    graph = aggregates_graph(base)
+    bindings: dict[str, Any] = {"agg": graph, "ds": NamedNode(f"{base}/id/dataset/{name}")}
+    query = "figures_national.rq"
+    if province is not None:
+        query = "figures_provincial.rq"
+        bindings["province"] = NamedNode(str(code_iri("province", province.code)))
+    out = Figures()
+    years: set[str] = set()
+    for sol in select(store, query, bindings):
+        year = sol["year"].value
+        request = _notation(sol["request"].value) if sol["request"] is not None else None
+        proceeding = _notation(sol["proceeding"].value) if sol["proceeding"] is not None else None
+        result = _notation(sol["result"].value) if sol["result"] is not None else None
+        row = request if request is not None else f"{proceeding}/{result}"
+        if row is None:
+            continue
+        years.add(year)
+        out.values[(row, year)] = _int(sol["count"])
+        out.reports[(row, year)] = _int(sol["reports"])
+        out.records.append(
+            {
+                "dataset": f"{base}/id/dataset/{name}",
+                "province": province.code if province is not None else None,
+                "year": year,
+                "request": request,
+                "proceeding": proceeding,
+                "result": result,
+                "count": out.values[(row, year)],
+                "reports": out.reports[(row, year)],
+            }
+        )
+    out.years = sorted(years)
+    out.records.sort(
+        key=lambda r: (r["year"], REQUEST_ORDER.get(r["request"] or "", 0), r["proceeding"] or "", r["result"] or "")
+    )
+    return out
+
+
+def provinces_with_figures(store: Store, base: str) -> list[tuple[Province, int]]:
+    """Provinces that have at least one agency, with their number of agencies, by code."""
+    found = []
+    for sol in select(store, "figures_provinces.rq", {"agg": aggregates_graph(base)}):
+        code = _notation(sol["province"].value)
+        if code in PROVINCE_BY_CODE:
+            found.append((PROVINCE_BY_CODE[code], _int(sol["agencies"]) or 0))
+    return sorted(found, key=lambda p: p[0].code)
+
+
+def charts(applications: Figures, refusals: Figures, appeals: Figures, place: str, lang: str) -> list[Chart]:
+    zh = lang == "zh"
+    years = applications.years
+    received = [applications.value("1", y) for y in years]
+    shares = []
+    for y in years:
+        granted, handled = applications.value("3.1", y), applications.value("3.7", y)
+        shares.append(None if granted is None or not handled else round(100.0 * granted / handled, 1))
+    out = [
+        bar_chart(
+            "chart-received",
+            f"{place}：本年新收政府信息公开申请数量" if zh else f"{place}: applications received",
+            ("表三第一行总计列之和，按年度：" if zh else "Sum of table 3, row 1, total column, by year: ")
+            + "; ".join(f"{y}: {_fmt(v)}" for y, v in zip(years, received, strict=True)),
+            years,
+            [(concept_label("request", "1", lang), received)],
+        ),
+        bar_chart(
+            "chart-granted-share",
+            f"{place}：予以公开占比" if zh else f"{place}: share granted in full",
+            (
+                "予以公开（3.1）占办理结果总计（3.7）的百分比，按年度："
+                if zh
+                else "Granted in full (3.1) as a share of all outcomes (3.7), by year: "
+            )
+            + "; ".join(f"{y}: {_fmt(v, '%')}" for y, v in zip(years, shares, strict=True)),
+            years,
+            [(concept_label("request", "3.1", lang), shares)],
+            unit="%",
+        ),
+    ]
+    ref_years = refusals.years
+    out.append(
+        bar_chart(
+            "chart-refusals",
+            f"{place}：不予公开，按理由" if zh else f"{place}: refusals by reason",
+            (
+                "不予公开（3.3.1–3.3.8）按理由和年度（堆叠）："
+                if zh
+                else "Refusals (3.3.1–3.3.8) by reason and year (stacked): "
+            )
+            + "; ".join(
+                f"{y}: "
+                + ", ".join(f"{concept_label('request', n, lang)} {_fmt(refusals.value(n, y))}" for n in REFUSAL_ROWS)
+                for y in ref_years
+            ),
+            ref_years,
+            [(concept_label("request", n, lang), [refusals.value(n, y) for y in ref_years]) for n in REFUSAL_ROWS],
+            stacked=True,
+        )
+    )
+    app_years = appeals.years
+    out.append(
+        bar_chart(
+            "chart-appeals",
+            f"{place}：行政复议和行政诉讼" if zh else f"{place}: administrative reviews and lawsuits",
+            ("表四各程序的总计，按年度：" if zh else "Table 4 totals per proceeding, by year: ")
+            + "; ".join(
+                f"{y}: "
+                + ", ".join(
+                    f"{concept_label('proceeding', p, lang)} {_fmt(appeals.value(f'{p}/total', y))}"
+                    for p in PROCEEDING_ORDER
+                )
+                for y in app_years
+            ),
+            app_years,
+            [
+                (concept_label("proceeding", p, lang), [appeals.value(f"{p}/total", y) for y in app_years])
+                for p in PROCEEDING_ORDER
+            ],
+        )
+    )
+    return out
+
+
+@router.get("/figures", response_model=None)
+@router.get("/figures.csv", response_model=None)
+@router.get("/figures.json", response_model=None)
+def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    fmt = _split_format(request.url.path.lstrip("/"), "figures")
+    code = request.query_params.get("province", "")
+    province = None
+    if code:
+        province = PROVINCE_BY_CODE.get(code)
+        if province is None:
+            raise NotFound(f"no province with code {code!r}; use a GB/T 2260 two-digit code such as 34 (安徽省)")
+    base = settings.base_url.rstrip("/")
+    kind = "provincial" if province is not None else "national"
+    applications = read_cube(store, base, f"{kind}-applications", province)
+    refusals = read_cube(store, base, f"{kind}-refusals", province)
+    appeals = read_cube(store, base, f"{kind}-appeals", province)
+    params = [("province", code)]
+    link = ", ".join(
+        [f'<{_url("/figures", params)}>; rel="alternate"; type="text/html"'] * (fmt != "html")
+        + [
+            f'<{_url("/figures." + k, params)}>; rel="alternate"; type="{m}"'
+            for k, m in (("csv", "text/csv"), ("json", "application/json"))
+            if k != fmt
+        ]
+    )
+    mark_cacheable(request)  # aggregates change only with the release
+    if fmt != "html":
+        records = applications.records + appeals.records
+        extra = {"province": province.code if province else None, "scope": kind}
+        return twin_response(fmt, records, FIGURE_COLUMNS, link=link, extra=extra)
+    lang = choose_lang(request)
+    i = LANGS.index(lang)
+    place = (province.zh if lang == "zh" else province.en) if province else ("全国" if lang == "zh" else "National")
+    request_rows = sorted(applications.rows(list(REQUEST_ORDER)), key=REQUEST_ORDER.__getitem__)
+    appeal_rows = [f"{p}/{r}" for p in PROCEEDING_ORDER for r in RESULT_ORDER]
+    page = render_page(
+        "figures.html",
+        request,
+        lang,
+        title=f"{place} · {('政府信息公开统计', 'disclosure figures')[i]}",
+        place=place,
+        province=province,
+        provinces=provinces_with_figures(store, base),
+        applications=applications,
+        request_rows=[(n, f"{n} {concept_label('request', n, lang)}") for n in request_rows],
+        refusals=refusals,
+        refusal_rows=[(n, f"{n} {concept_label('request', n, lang)}") for n in refusals.rows(REFUSAL_ROWS)],
+        appeals=appeals,
+        appeal_rows=[
+            (
+                row,
+                f"{concept_label('proceeding', row.split('/')[0], lang)} · {concept_label('result', row.split('/')[1], lang)}",
+            )
+            for row in appeals.rows(appeal_rows)
+        ],
+        charts=charts(applications, refusals, appeals, place, lang),
+        csv_href=_url("/figures.csv", params),
+        json_href=_url("/figures.json", params),
+        datasets=[f"{base}/id/dataset/{kind}-{n}" for n in ("applications", "refusals", "appeals")],
+    )
+    return Response(page, 200, {"Link": link, "Vary": "Accept-Language"}, media_type="text/html; charset=utf-8")
