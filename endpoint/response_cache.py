@@ -8,7 +8,7 @@ dropped with it.
 
 Only what a route marks with :func:`mark_cacheable` is kept: ``/sparql`` results of queries whose
 answer cannot change between evaluations (no ``NOW``, ``RAND``, ``UUID``, ``STRUUID``, ``BNODE``),
-``/id/…`` redirects, and ``/doc/…``, ``/def``, ``/code/…`` documents. Only ``GET`` requests, only
+``/id/…`` redirects, ``/doc/…``, ``/def``, ``/code/…`` documents and the ``/figures`` pages. Only ``GET`` requests, only
 ``200`` and ``303`` answers, only bodies up to 1/16 of the cache. The key is the request line
 (path and query string, as sent) and the two headers these answers vary on, ``Accept`` and
 ``Accept-Language``; everything else a response depends on is the release.
