@@ -25,10 +25,12 @@ Fixed queries used by the app itself live in ``endpoint/queries/*.rq`` (:func:`f
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
 import logging
+import os
 import queue
 import re
 import signal
@@ -625,6 +627,7 @@ class QueryPool:
         self.timeout_s = timeout_s
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
+        self._async_slots: asyncio.Semaphore | None = None  # made on first use, on the server's loop
         self._closed = False
 
     def _spawn(self) -> _Worker:
@@ -683,6 +686,74 @@ class QueryPool:
             return result
         raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
 
+    async def run_async(self, req: SparqlRequest) -> SparqlResult:
+        """:meth:`run` for the event loop: the same limits and errors, but waiting for a free
+        worker and for the reply does not hold a thread (the reply's socket is watched by the loop).
+
+        Concurrency is bounded by an asyncio semaphore of ``size`` (callers of :meth:`run` in
+        threads have their own); a worker that must be spawned is spawned in a thread.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + self.timeout_s
+        if self._closed:
+            raise HttpError("the query service is shutting down", status=503)
+        if self._async_slots is None:
+            self._async_slots = asyncio.Semaphore(self.size)
+        try:
+            await asyncio.wait_for(self._async_slots.acquire(), self.timeout_s)
+        except TimeoutError:
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for {self.timeout_s:g} s "
+                "(the query time limit); try again later"
+            ) from None
+        try:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = await loop.run_in_executor(None, self._spawn)
+            if worker.process.poll() is not None:  # died while idle: replace it
+                worker.conn.close()
+                worker = await loop.run_in_executor(None, self._spawn)
+            return await self._ask(loop, worker, req, deadline)
+        finally:
+            self._async_slots.release()
+
+    async def _ask(
+        self, loop: asyncio.AbstractEventLoop, worker: _Worker, req: SparqlRequest, deadline: float
+    ) -> SparqlResult:
+        readable = loop.create_future()
+        fd = worker.conn.fileno()
+        try:
+            worker.conn.send(req)
+            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            try:
+                await asyncio.wait_for(readable, max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise QueryTimeout(
+                    f"the query was stopped after {self.timeout_s:g} s, this endpoint's query "
+                    "time limit; narrow it down (LIMIT, more specific patterns) or use the dumps"
+                ) from None
+            finally:
+                loop.remove_reader(fd)
+                # add_reader made the socket non-blocking (uvloop does): the rest of a large reply
+                # may still be on its way, and Connection.recv needs a blocking socket to wait for it
+                os.set_blocking(fd, True)
+            reply = worker.conn.recv()  # the worker is writing it now: a short wait at most
+        except QueryTimeout:
+            worker.kill()
+            raise
+        except (EOFError, OSError) as exc:
+            worker.kill()
+            raise HttpError(f"the query worker failed: {exc}") from None
+        if self._closed:
+            await loop.run_in_executor(None, worker.stop)
+        else:
+            self._idle.put(worker)
+        if reply[0] == "ok":
+            result: SparqlResult = reply[1]
+            return result
+        raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
+
     def close(self) -> None:
         """Stop idle workers; a worker still answering is stopped when it finishes."""
         self._closed = True
@@ -729,3 +800,11 @@ class SparqlService:
         if self.pool is None:
             return execute(self.store, req)
         return self.pool.run(req)
+
+    async def run_async(self, req: SparqlRequest) -> SparqlResult:
+        """:meth:`run` from the event loop (inline evaluation goes to a thread)."""
+        if self.pool is None:
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(execute, self.store, req)
+        return await self.pool.run_async(req)

@@ -71,8 +71,9 @@ SparqlServiceDep = Annotated[SparqlService, Depends(get_sparql_service)]
 
 
 @router.api_route("/sparql", methods=["GET", "POST"], response_model=None)
-def sparql(request: Request, body: BodyDep, settings: SettingsDep, service: SparqlServiceDep) -> Response:
-    """One SPARQL protocol request (plain ``def``: FastAPI runs it in its threadpool)."""
+async def sparql(request: Request, body: BodyDep, settings: SettingsDep, service: SparqlServiceDep) -> Response:
+    """One SPARQL protocol request, on the event loop: the query runs in a worker process whose
+    reply the loop awaits (``SparqlService.run_async``); nothing here blocks."""
     params = list(request.query_params.multi_items())
     if request.method == "POST":
         params = _post_params(request.headers.get("content-type", ""), body, params)
@@ -94,7 +95,7 @@ def sparql(request: Request, body: BodyDep, settings: SettingsDep, service: Spar
         choose_format(
             "graph" if form in ("construct", "describe") else "results", accept, formats[0] if formats else None
         )
-    result = service.run(
+    result = await service.run_async(
         SparqlRequest(
             query=text,
             default_graphs=tuple(v for n, v in params if n == "default-graph-uri"),

@@ -160,3 +160,33 @@ def test_json_error_for_api_callers(http: httpx.Client) -> None:
     r = http.get("/dumps/no-such-file.nq.gz", headers={"Accept": "application/json"})
     assert r.status_code == 404
     assert json.loads(r.content)["error"] == "not-found"
+
+
+def test_large_results_arrive_whole_while_others_are_answered(http: httpx.Client) -> None:
+    """Replies of a few MB cross the worker socket in many pieces while the event loop serves
+    other requests (the loop waits for the worker's socket; the rest of the reply must still be
+    read whole). Distinct LIMITs, so that none comes from the response cache."""
+    import concurrent.futures
+
+    def big(limit: int) -> int:
+        r = http.get(
+            "/sparql",
+            params={"query": f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {limit}"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert r.status_code == 200, r.text[:300]
+        assert len(r.content) > 1_000_000
+        return len(json.loads(r.content)["results"]["bindings"])
+
+    def small() -> int:
+        r = http.get(
+            "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert r.status_code == 200
+        return 1
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        bigs = [pool.submit(big, 6000 + i) for i in range(6)]
+        smalls = [pool.submit(small) for _ in range(12)]
+        assert [f.result() for f in bigs] == [6000 + i for i in range(6)]
+        assert sum(f.result() for f in smalls) == 12

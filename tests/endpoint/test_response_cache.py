@@ -25,7 +25,7 @@ MakeClient = Callable[..., AbstractContextManager[TestClient]]
 TABLE_QUERY = "SELECT ?o ?v WHERE { ?o <http://purl.org/linked-data/cube#dataSet> ?d } ORDER BY ?o LIMIT 20"
 
 
-def _refuse(*_: Any) -> Any:
+async def _refuse(*_: Any) -> Any:
     raise AssertionError("the store was asked although the answer was cached")
 
 
@@ -33,7 +33,7 @@ def test_a_repeated_query_is_answered_without_the_store(client: TestClient, monk
     first = client.get("/sparql", params={"query": TABLE_QUERY}, headers={"Accept": "application/sparql-results+json"})
     assert first.status_code == 200
     assert len(json.loads(first.content)["results"]["bindings"]) == 20
-    monkeypatch.setattr(client.app.state.sparql, "run", _refuse)  # type: ignore[attr-defined]
+    monkeypatch.setattr(client.app.state.sparql, "run_async", _refuse)  # type: ignore[attr-defined]
     again = client.get("/sparql", params={"query": TABLE_QUERY}, headers={"Accept": "application/sparql-results+json"})
     assert again.status_code == 200 and again.content == first.content
     for name in ("content-type", "etag", "vary", "x-gongkai-truncated", "x-gongkai-row-limit"):
@@ -67,7 +67,7 @@ def test_errors_post_and_head_go_to_the_routes(make_client: MakeClient, monkeypa
         assert c.post("/sparql", data={"query": TABLE_QUERY}).status_code == 200
         assert c.head(f"/doc/{REPORT_001}.ttl").status_code == 200
         assert len(c.app.state.response_cache) == 0  # type: ignore[attr-defined]
-        monkeypatch.setattr(c.app.state.sparql, "run", _refuse)  # type: ignore[attr-defined]
+        monkeypatch.setattr(c.app.state.sparql, "run_async", _refuse)  # type: ignore[attr-defined]
         with pytest.raises(AssertionError, match="cached"):
             c.post("/sparql", data={"query": TABLE_QUERY})
 
