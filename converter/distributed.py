@@ -1,4 +1,4 @@
-"""Conversion on a Dask distributed cluster: one N-Quads shard per partition.
+"""Conversion and validation on a Dask distributed cluster: one N-Quads shard per partition.
 
 ``gongkai convert INPUTS -o FOLDER --scheduler local|ADDRESS`` splits the input files into
 partitions (``--partition-size`` files each, in input order); a task per partition converts its
@@ -10,13 +10,16 @@ uses a running scheduler, whose workers must see the same file system paths.
 Two files that yield the same report (agency and year) are an error for the later one, as in
 :func:`converter.pipeline.convert_many`: the partitions holding a later duplicate are written
 again without it (a second pass over those partitions only).
+
+``gongkai validate SHARDS… --scheduler local|ADDRESS`` validates each file (a shard) in a task of
+its own with :func:`converter.validate.validate_file`; only the findings travel back.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,3 +163,32 @@ def convert_distributed(
             )
         final.append(r)
     return final
+
+
+def validate_shard(path: str, engine: str) -> tuple[str, object, str | None]:
+    """Validate one file on a worker: ``(path, outcome, None)`` or ``(path, None, error)``."""
+    from converter.validate import ValidationError, validate_file
+
+    try:
+        return path, validate_file(path, engine=engine, jobs=1), None
+    except ValidationError as exc:
+        return path, None, exc.reason
+
+
+def validate_distributed(
+    files: Sequence[Path], *, engine: str, scheduler: str = "local", workers: int | None = None
+) -> Iterator[tuple[Path, object]]:
+    """Validate ``files`` on the cluster, a task per file; yields ``(path, ValidationOutcome)``
+    or ``(path, ValidationError)`` in input order, as :func:`converter.validate.validate_paths`."""
+    from converter.validate import ValidationError
+
+    client, cluster = _client(scheduler, workers)
+    try:
+        futures = [client.submit(validate_shard, str(p), engine, pure=False) for p in files]
+        for path, future in zip(files, futures, strict=True):
+            _, outcome, error = future.result()
+            yield path, (ValidationError(path, error) if error is not None else outcome)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

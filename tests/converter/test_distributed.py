@@ -44,3 +44,39 @@ def test_local_cluster_of_two_workers_matches_convert_many(tmp_path: Path) -> No
         assert outcome.report is not None
         emit_report(outcome.report, options.base_url, ds)
     assert _lines(out) == set(sorted_nquads(ds).splitlines()) - {b""}
+
+
+def test_validation_on_a_local_cluster_matches_the_local_one(tmp_path: Path) -> None:
+    """Three shards - two seeds each, one of them with a count set to -5 - and a file that does
+    not parse: the cluster gives each file the same outcome as the single-machine path."""
+    from converter.distributed import validate_distributed
+    from converter.validate import ValidationError, validate_paths
+
+    options = ConvertOptions()
+    shards = []
+    for i in range(0, len(SEEDS), 2):
+        ds = new_dataset()
+        for outcome in convert_many(SEEDS[i : i + 2], options):
+            assert outcome.report is not None
+            emit_report(outcome.report, options.base_url, ds)
+        shard = tmp_path / f"part-{i // 2:05d}.nq"
+        shard.write_bytes(sorted_nquads(ds))
+        shards.append(shard)
+    count = b"<https://w3id.org/gongkai/def#count> "
+    lines = shards[1].read_bytes().splitlines(keepends=True)
+    k = next(i for i, line in enumerate(lines) if count + b'"0"' in line)
+    lines[k] = lines[k].replace(count + b'"0"', count + b'"-5"')
+    shards[1].write_bytes(b"".join(lines))
+    broken = tmp_path / "broken.nq"
+    broken.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    files = [*shards, broken]
+
+    local = dict(validate_paths(files, engine="auto", jobs=1))
+    remote = dict(validate_distributed(files, engine="auto", scheduler="local", workers=2))
+    assert list(remote) == files
+    for path in shards:
+        a, b = local[path], remote[path]
+        assert not isinstance(a, ValidationError) and not isinstance(b, ValidationError)
+        assert (a.conforms, a.graphs, a.violations, a.warnings) == (b.conforms, b.graphs, b.violations, b.warnings)
+    assert not remote[shards[1]].conforms and remote[shards[0]].conforms  # the -5 is a violation
+    assert isinstance(remote[broken], ValidationError) and str(remote[broken]) == str(local[broken])
