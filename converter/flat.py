@@ -37,7 +37,7 @@ from decimal import Decimal
 from converter.checks import leaf_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
-from converter.numbers import parse_number
+from converter.numbers import nfkc, parse_number
 from converter.solve import Group
 from converter.tables.common import money_unit, squash
 from converter.tables.layout import (
@@ -795,19 +795,19 @@ def read_flat(text: str, generation: Generation) -> tuple[list[Cell], list[Issue
 _GLUED_LABELS = "|".join(re.escape(squash(concept("request", n).zh)) for n in ("1", "2", "3.1", "4"))
 _GLUED = re.compile(f"(?:{_GLUED_LABELS})" + r"[ \u3000\u00a0]*[0-9０-９]")
 _CELL_SPLIT = re.compile(r"[\t|\n]")
+_ROW_LABELS = (*(squash(concept("request", n).zh) for n in REQUEST_ROWS[Generation.GEN2019]), "结果维持", "总计")
 
 
 def looks_flat(text: str) -> bool:
     """The 表三 labels are there, a label runs straight into digits, and no label stands in a cell
     of its own followed by a number cell (i.e. no table row has separated numbers)."""
-    normalized = unicodedata.normalize("NFKC", text)
+    normalized = nfkc(text)
     squashed = squash(normalized)
     if sum(squash(concept("request", n).zh) in squashed for n in ("1", "2", "4")) < 2:
         return False
     cells = [c.strip() for c in _CELL_SPLIT.split(normalized) if c.strip()]
-    labels = [squash(concept("request", n).zh) for n in REQUEST_ROWS[Generation.GEN2019]] + ["结果维持", "总计"]
     for here, after in itertools.pairwise(cells):
-        if parse_number(after) is not None and any(squash(here).endswith(label) for label in labels):
+        if parse_number(after) is not None and squash(here).endswith(_ROW_LABELS):
             return False
     return any(_GLUED.search(c) for c in cells)
 

@@ -1,10 +1,12 @@
 """Numbers as reports print them: "增 6", "减 540", "28370 万元", "73802895.90元", " 0", "-".
 
-Pure functions on strings.
+Pure functions on strings. Those on a cell's text are memoized for short strings: a report asks
+about the same few hundred cells and labels thousands of times (issue 7).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,11 +33,47 @@ _NUMBER = re.compile(
 _HEADER_UNIT = re.compile(r"单位\s*[:：]?\s*(万元|元|万条)|[（(]\s*(万元|元|万条)\s*[)）]")
 
 
+# Texts up to this length (cells, labels) are memoized, the most recently asked about; longer ones
+# (paragraphs) only the last few hundred, which the current report asks about again (metadata,
+# tokens and the flat-text check each normalize every line); whole documents never. Each memo
+# holds a few MB at most.
+MEMO_LENGTH = 100
+LINE_MEMO_LENGTH = 4096
+_memo = functools.lru_cache(maxsize=1 << 12)
+_line_memo = functools.lru_cache(maxsize=1 << 8)
+
+
 @dataclass(frozen=True)
 class Number:
     value: Decimal
     unit: str | None  # unit notation, or None when the cell states none
     signed: bool  # the cell carried a sign word or character
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, line by line: a line break composes with nothing,
+    so each line normalizes on its own, and a line already seen is not normalized again.
+
+    >>> nfkc("（一）\\n２０１９")
+    '(一)\\n2019'
+    """
+    if "\n" in text:
+        return "\n".join(map(_nfkc_line, text.split("\n")))
+    return _nfkc_line(text)
+
+
+def _nfkc_line(text: str) -> str:
+    if text.isascii():  # ASCII is NFKC already
+        return text
+    if len(text) <= MEMO_LENGTH:
+        return _nfkc_short(text)
+    if len(text) <= LINE_MEMO_LENGTH:
+        return _nfkc_long(text)
+    return unicodedata.normalize("NFKC", text)
+
+
+_nfkc_short = _memo(functools.partial(unicodedata.normalize, "NFKC"))
+_nfkc_long = _line_memo(functools.partial(unicodedata.normalize, "NFKC"))
 
 
 def normalize(text: str) -> str:
@@ -44,7 +82,14 @@ def normalize(text: str) -> str:
     >>> normalize(" ０ ")
     '0'
     """
-    return unicodedata.normalize("NFKC", text).replace("\u00a0", " ").strip()
+    return _normalize(text) if len(text) <= MEMO_LENGTH else _normalized(text)
+
+
+def _normalized(text: str) -> str:
+    return nfkc(text).replace("\u00a0", " ").strip()
+
+
+_normalize = _memo(_normalized)
 
 
 def is_blank(text: str) -> bool:
@@ -68,6 +113,10 @@ def parse_number(text: str) -> Number | None:
     >>> parse_number("1. 属于国家秘密") is None
     True
     """
+    return _parse_number(text) if len(text) <= MEMO_LENGTH else _read_number(text)
+
+
+def _read_number(text: str) -> Number | None:
     match = _NUMBER.match(normalize(text))
     if match is None:
         return None
@@ -82,9 +131,19 @@ def parse_number(text: str) -> Number | None:
     return Number(value=value, unit=unit, signed=sign is not None)
 
 
+_parse_number = _memo(_read_number)  # a Number is immutable: one can be shared
+
+
 def is_value(text: str) -> bool:
     """A numeric or blank-marker cell (as opposed to a label)."""
+    return _is_value(text) if len(text) <= MEMO_LENGTH else _value(text)
+
+
+def _value(text: str) -> bool:
     return parse_number(text) is not None or is_blank(text)
+
+
+_is_value = _memo(_value)
 
 
 def header_unit(text: str) -> str | None:

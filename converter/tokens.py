@@ -26,7 +26,9 @@ def tokenize(doc: SourceDoc) -> list[Token]:
         page = doc.pages[index] if doc.pages else None
         if _RULE.match(line) and "-" in line and len(line.strip()) > 2:
             continue
-        for part in _SPLIT.split(_ARTEFACTS.sub("", line)):
+        if "[bookmark: " in line:
+            line = _ARTEFACTS.sub("", line)
+        for part in _SPLIT.split(line):
             text = normalize(part)
             if text:
                 tokens.append(Token(text=text, line=index + 1, page=page))

@@ -1,5 +1,9 @@
 """HTML pages (web pages, Word "save as HTML"): paragraphs become lines, every table row one line.
 
+Pages are parsed by libxml2 (``lxml.etree.HTMLParser``) and its tree is walked directly: the same
+tree BeautifulSoup would build from that parser, with none of the cost (issue 7). BeautifulSoup's
+``EncodingDetector`` finds the charset a page declares.
+
 Also home of the table grid that the DOCX and PDF extractors share: a table is first laid out as a
 full grid of slots (rowspan/colspan expanded), then each grid row becomes one line of cells joined
 by TAB, with a cell printed empty written as ``BLANK_CELL`` so that it keeps its position.
@@ -7,17 +11,19 @@ by TAB, with a cell printed empty written as ``BLANK_CELL`` so that it keeps its
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4.dammit import EncodingDetector
+from lxml import etree
 
 from converter.errors import SourceUnreadable
 from converter.extract import read_bytes
 from converter.extract.text import decode
 from converter.model import SourceDoc
-from converter.numbers import BLANK_CELL, is_value, parse_number
+from converter.numbers import BLANK_CELL, MEMO_LENGTH, is_value, parse_number
 
 MEDIA_TYPE = "text/html"
 
@@ -40,8 +46,15 @@ def clean_cell(text: str) -> str:
     >>> clean_cell("28370\\u00a0万元 | 增 6")
     '28370 万元｜增 6'
     """
+    return _clean_cell(text) if len(text) <= MEMO_LENGTH else _cleaned(text)
+
+
+def _cleaned(text: str) -> str:
     text = _WHITESPACE.sub(" ", text.replace("|", "｜")).strip()
     return _CJK_SPACE.sub("", text)
+
+
+_clean_cell = functools.lru_cache(maxsize=1 << 12)(_cleaned)  # a table repeats its cells' texts
 
 
 def clean_line(text: str) -> str:
@@ -141,11 +154,13 @@ def _trim(rows: list[list[str]]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # HTML
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _GB = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb18030", "cp936", "euc-cn"}
 _WESTERN = {"iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "us-ascii", "ascii"}
 _DROP = {"script", "style", "template", "noscript", "head"}
-_KEEP_IN_HEAD = {"title"}
+_KEEP_IN_HEAD = ("title",)
+# Text inside these is not page text: ruby annotations and code (BeautifulSoup's "string containers",
+# which the BeautifulSoup walk before this one skipped too)
+_NO_TEXT = frozenset({"rt", "rp", "script", "style", "template"})
 # fmt: off
 _BLOCKS = {
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
@@ -162,8 +177,10 @@ def decode_html(data: bytes) -> str:
 
     :raises UnicodeDecodeError: no encoding fits.
     """
-    declared = _META_CHARSET.search(data[:8192])
-    name = declared[1].decode("ascii", "replace").lower() if declared else ""
+    # BeautifulSoup's detector reads <meta charset>, <meta http-equiv content="…; charset=…"> and an
+    # XML declaration, in any case and quoting
+    declared = EncodingDetector.find_declared_encoding(data[:8192], is_html=True, search_entire_document=True)
+    name = (declared or "").lower()
     # A Chinese report is never in a Western single-byte charset: such a declaration is a site
     # template's mistake, and Latin-1 would "decode" anything. UTF-16/32 pages cannot declare
     # their charset in ASCII bytes at all.
@@ -171,6 +188,7 @@ def decode_html(data: bytes) -> str:
         encoding = "gb18030" if name in _GB else name
         try:
             text = data.decode(encoding)
+            text.encode("utf-8")  # UTF-7 and the like can yield lone surrogates, which no parser takes
         except (LookupError, ValueError):  # unknown codec, or not in it (UnicodeError is a ValueError)
             pass
         else:
@@ -185,14 +203,73 @@ def extract_html(path: Path) -> SourceDoc:
         text = decode_html(data)
     except UnicodeDecodeError as exc:
         raise SourceUnreadable(path, f"cannot decode as UTF-8 or GB18030 ({exc.reason})") from None
-    soup = BeautifulSoup(text, "lxml")
-    lines = [line for line in _walk(soup) if line]
+    try:
+        root = parse_html(text)
+    except ValueError as exc:
+        raise SourceUnreadable(path, str(exc)) from None
+    lines = [] if root is None else [line for line in _walk(root) if line]
     if not lines:
         raise SourceUnreadable(path, "the HTML has no text")
     return SourceDoc(path=path, sha256=digest, media_type=MEDIA_TYPE, lines=tuple(lines))
 
 
-def _walk(root: Tag) -> Iterator[str]:
+# libxml2 stops building a tree, silently, where elements nest 256 deep (2048 with huge_tree): the
+# rest of the page is lost. Pages that reach that depth are parsed again without the lower limit.
+_DEPTH, _HUGE_DEPTH = 255, 2047  # the most ancestors an element can have in each case
+_AS_DEEP = {depth: etree.XPath(f"boolean({'/'.join(['*'] * depth)})") for depth in (_DEPTH, _HUGE_DEPTH)}
+
+
+def parse_html(text: str) -> etree._Element | None:
+    """The page's ``<html>`` element, as libxml2's HTML parser reads it (``None``: no element at all).
+
+    This is the tree that ``BeautifulSoup(text, "lxml")`` builds from the same parser's events, in
+    a tenth of the time.
+
+    :raises ValueError: elements nest some 2048 deep (an attack, not a report).
+    """
+    root = _parse(text, huge=False)
+    if root is not None and _AS_DEEP[_DEPTH](root):
+        root = _parse(text, huge=True)
+        if _AS_DEEP[_HUGE_DEPTH](root):
+            raise ValueError(f"the HTML nests elements too deep to read ({_HUGE_DEPTH + 1} levels)")
+    return root
+
+
+def _parse(text: str, huge: bool) -> etree._Element | None:
+    parser = etree.HTMLParser(recover=True, huge_tree=huge)
+    parser.feed(text.removeprefix("\ufeff"))
+    return parser.close()
+
+
+def _hidden(node: etree._Element, hidden: bool) -> bool:
+    """Whether text directly inside ``node`` is not page text: it, or an element around it (``hidden``
+    for those above the part of the tree being read), is one of ``_NO_TEXT``."""
+    return hidden or node.tag in _NO_TEXT
+
+
+def _text(node: etree._Element, hidden: bool = False) -> str:
+    """The page text inside ``node`` (not its tail): the text of elements, none of comments, none
+    inside ``_NO_TEXT`` elements. ``hidden``: ``node`` or an element around it is one of those."""
+    if hidden:
+        return ""
+    parts = [node.text or ""]
+    stack: list[tuple[etree._Element | None, Iterator[etree._Element]]] = [(None, iter(node))]
+    while stack:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if element is not None and element.tail:
+                parts.append(element.tail)
+        elif isinstance(child.tag, str) and child.tag not in _NO_TEXT:
+            parts.append(child.text or "")
+            stack.append((child, iter(child)))
+        elif child.tail:
+            parts.append(child.tail)
+    return "".join(parts)
+
+
+def _walk(root: etree._Element) -> Iterator[str]:
     """Lines of the page in document order (an explicit stack: pages can nest very deep)."""
     buffer: list[str] = []
 
@@ -201,64 +278,100 @@ def _walk(root: Tag) -> Iterator[str]:
             yield from (clean_line(part) for part in "".join(buffer).split("\n"))
             buffer.clear()
 
-    stack: list[tuple[Tag | None, Iterator[object]]] = [(None, iter(root.contents))]
+    def add(text: str | None, hidden: bool) -> None:
+        if text and not hidden:
+            buffer.append(_WHITESPACE.sub(" ", text))  # source line breaks are not breaks
+
+    # the document's nodes: comments before and after the root element, and the root element
+    top = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
+    # (element or None for the document, hidden: text directly inside it is not page text, its children)
+    stack: list[tuple[etree._Element | None, bool, Iterator[etree._Element]]] = [(None, False, iter(top))]
     while stack:
-        tag, children = stack[-1]
+        parent, hidden, children = stack[-1]
         node = next(children, None)
         if node is None:
             stack.pop()
-            if tag is not None and tag.name in _BLOCKS:
-                yield from flush()
+            if parent is not None:
+                if parent.tag in _BLOCKS:
+                    yield from flush()
+                add(parent.tail, stack[-1][1])
             continue
-        if type(node) in (NavigableString, CData):
-            buffer.append(_WHITESPACE.sub(" ", str(node)))  # source line breaks are not breaks
+        name = node.tag
+        if not isinstance(name, str):  # comments, processing instructions: only their tail is text
+            add(node.tail, hidden)
             continue
-        if not isinstance(node, Tag):
-            continue  # comments, doctype, script and style text
-        name = node.name.lower()
         if name in _DROP:
-            for keep in node.find_all(_KEEP_IN_HEAD):
+            for keep in node.iterdescendants(*_KEEP_IN_HEAD):
                 yield from flush()
-                buffer.append(keep.get_text(""))
+                inside = _hidden(node, hidden) or any(a.tag in _NO_TEXT for a in _between(keep, node))
+                buffer.append(_text(keep, inside))
                 yield from flush()
+            add(node.tail, hidden)
             continue
         if name == "br":
             buffer.append("\n")
+            add(node.tail, hidden)
             continue
-        if name == "table" and node.find("table") is None:
+        if name == "table" and next(node.iterdescendants("table"), None) is None:
             yield from flush()
-            yield from grid_lines(_html_slots(node))
+            yield from grid_lines(_html_slots(node, hidden))
+            add(node.tail, hidden)
             continue
         if name in _BLOCKS:  # includes a layout table holding other tables: read as blocks
             yield from flush()
-        stack.append((node, iter(node.contents)))
+        inner = _hidden(node, hidden)
+        add(node.text, inner)
+        stack.append((node, inner, iter(node)))
     yield from flush()
 
 
-def _span(cell: Tag, attribute: str) -> int:
-    value = cell.get(attribute)
-    if not isinstance(value, str):
+def _between(node: etree._Element, top: etree._Element) -> Iterator[etree._Element]:
+    """The elements around ``node`` below ``top``."""
+    for ancestor in node.iterancestors():
+        if ancestor is top:
+            return
+        yield ancestor
+
+
+_SPAN = re.compile(r"\s*(\d+)")
+
+
+def _span(value: str | None) -> int:
+    if value is None:
         return 1
-    match = re.match(r"\s*(\d+)", value)
+    match = _SPAN.match(value)
     return max(1, min(int(match[1]), MAX_SPAN)) if match else 1
 
 
-def _html_slots(table: Tag) -> dict[tuple[int, int], tuple[Hashable, str]]:
-    """The grid of an HTML table: rowspan/colspan expanded (the HTML table model, simplified)."""
+def _html_slots(table: etree._Element, hidden: bool) -> dict[tuple[int, int], tuple[Hashable, str]]:
+    """The grid of an HTML table: rowspan/colspan expanded (the HTML table model, simplified).
+
+    ``hidden``: the table stands inside a ``_NO_TEXT`` element, so its cells have no text.
+    """
     slots: dict[tuple[int, int], tuple[Hashable, str]] = {}
-    rows = table.find_all("tr")
+    rows = list(table.iterdescendants("tr"))
+    plain = next(table.iterdescendants(*_NO_TEXT), None) is None
     for r, row in enumerate(rows):
         c = 0
-        for cell in row.find_all(["td", "th"], recursive=False):
+        for cell in row:
+            if cell.tag != "td" and cell.tag != "th":
+                continue
             while (r, c) in slots:
                 c += 1
-            text = clean_cell(cell.get_text(""))
-            rowspan = _span(cell, "rowspan")
-            rowspan = min(rowspan, len(rows) - r)
-            colspan = _span(cell, "colspan")
+            if hidden:
+                text = ""
+            elif plain:  # libxml2 collects the text of the cell's text nodes: no comments
+                text = clean_cell(etree.tostring(cell, encoding="unicode", method="text", with_tail=False))
+            else:
+                text = clean_cell(_text(cell, any(a.tag in _NO_TEXT for a in _between(cell, table))))
+            rowspan = min(_span(cell.get("rowspan")), len(rows) - r)
+            colspan = _span(cell.get("colspan"))
             key = (r, c)  # where the cell starts
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    slots.setdefault((r + dr, c + dc), (key, text))
+            if rowspan == colspan == 1:
+                slots.setdefault(key, (key, text))
+            else:
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        slots.setdefault((r + dr, c + dc), (key, text))
             c += colspan
     return slots

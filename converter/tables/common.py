@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
 from converter.errors import Issue, Severity
 from converter.model import Token
-from converter.numbers import MONEY_UNITS, Number, header_unit, normalize, parse_number
+from converter.numbers import MEMO_LENGTH, MONEY_UNITS, Number, header_unit, normalize, parse_number
 from converter.tables.layout import TEMPLATE_UNITS, concept
 
 _SPACES = re.compile(r"\s+")
@@ -19,7 +20,14 @@ def squash(text: str) -> str:
     >>> squash("（一） 予以公开")
     '(一)予以公开'
     """
+    return _squash(text) if len(text) <= MEMO_LENGTH else _squashed(text)
+
+
+def _squashed(text: str) -> str:
     return _SPACES.sub("", normalize(text))
+
+
+_squash = functools.lru_cache(maxsize=1 << 12)(_squashed)  # labels recur thousands of times a report
 
 
 def cell_value(token: Token) -> Decimal | None:

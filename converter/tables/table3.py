@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -35,17 +36,23 @@ def match_row(labels: Sequence[Token], generation: Generation) -> str | None:
     """The template row that the nearest label cells name, if any (the last cell first)."""
     for width in (1, 2, 3):
         text = squash("".join(t.text for t in labels[-width:]))
-        found = []
-        for notation in REQUEST_ROWS[generation]:
-            c = concept("request", notation)
-            needles = ["3.其他"] if notation == "3.6.3" else [squash(c.zh), *(squash(a) for a in c.aliases)]
-            if any(n in text for n in needles):
-                found.append(notation)
+        found = [notation for notation, needles in _row_needles(generation) if any(n in text for n in needles)]
         if len(found) > 1 and "3.6" in found:
             found.remove("3.6")
         if found:
             return found[-1]
     return None
+
+
+@functools.cache
+def _row_needles(generation: Generation) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each template row of 表三 and the squashed names (label, aliases) that find it."""
+    rows = []
+    for notation in REQUEST_ROWS[generation]:
+        c = concept("request", notation)
+        needles = ("3.其他",) if notation == "3.6.3" else (squash(c.zh), *(squash(a) for a in c.aliases))
+        rows.append((notation, needles))
+    return tuple(rows)
 
 
 def read_table3(tokens: Sequence[Token], generation: Generation) -> tuple[list[Cell], list[Issue]]:

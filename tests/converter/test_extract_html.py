@@ -15,6 +15,7 @@ from converter.model import Report
 from converter.numbers import BLANK_CELL
 from converter.pipeline import convert_file
 from converter.tables.layout import Generation
+from tests.converter.golden import cells_tsv, compare, notes_tsv
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SHANGHAI = FIXTURES / "shanghai_municipal_office_2019.html"
@@ -96,6 +97,13 @@ def test_shanghai_rows_are_full_grids() -> None:
     assert "\t".join(["5", B, B, "2", "7", "8", B, B, "1", "9", *[B] * 5]) in lines
 
 
+def test_shanghai_golden(shanghai: Report) -> None:
+    # Made by the BeautifulSoup walk that the lxml one replaced (issue 7): the same lines, cells, notes.
+    compare("shanghai-2019-html.lines.txt", "".join(line + "\n" for line in shanghai.source.lines))
+    compare("shanghai-2019-html.cells.tsv", cells_tsv(shanghai))
+    compare("shanghai-2019-html.notes.tsv", notes_tsv(shanghai))
+
+
 def write(tmp_path: Path, html: str | bytes, name: str = "report.html") -> Path:
     path = tmp_path / name
     path.write_bytes(html.encode("utf-8") if isinstance(html, str) else html)
@@ -132,6 +140,30 @@ def test_charsets(tmp_path: Path) -> None:
     for data in (*(page.encode("gb18030") for page in (declared, western, text)), text.encode("utf-8-sig")):
         lines = extract(write(tmp_path, data)).lines
         assert lines == ("2019年上海市人民政府办公厅政府信息公开工作年度报告", "规章\t13")
+    # a declared codec that "decodes" to lone surrogates (UTF-7 "+2AA-"), which no parser takes: UTF-8 instead
+    assert extract(write(tmp_path, b"<meta charset=utf-7><p>2019+2AA-</p>")).lines == ("2019+2AA-",)
+
+
+def test_text_in_document_order_without_ruby_scripts_or_comments(tmp_path: Path) -> None:
+    html = """<html><head><title>某区2020年政府信息公开工作年度报告</title><template><title>模板</title></template>
+    </head><body><table><tr><td><p><b>本年<i>新</i></b>制作<!-- Word -->数量<script>var n = 1;</script></p></td>
+    <td><ruby>规<rp>(</rp><rt>guī</rt><rp>)</rp>章</ruby></td><td><span>1</span><span>3</span></td></tr></table>
+    <p>注<rt>zhù</rt>：<b>单位<i>万元</i></b></p></body></html>"""
+    assert extract(write(tmp_path, html)).lines == (
+        "某区2020年政府信息公开工作年度报告", "本年新制作数量\t规章\t13", "注：单位万元",
+    )  # fmt: skip
+
+
+def test_deeply_nested_pages(tmp_path: Path) -> None:
+    # libxml2 stops its tree 256 levels deep and drops the rest: such a page is parsed again without
+    # that limit; one nested past 2048 levels is refused rather than read in part.
+    title = "<p>2019年某区政府信息公开工作年度报告</p>"
+    table = "<table><tr><td>规章</td><td>13</td></tr></table>"
+    for depth in (250, 300, 1500):
+        page = title + "<span>" * depth + "<b>正文</b>" + table
+        assert extract(write(tmp_path, page)).lines == ("2019年某区政府信息公开工作年度报告", "正文", "规章\t13")
+    with pytest.raises(SourceUnreadable, match="too deep"):
+        extract(write(tmp_path, title + "<span>" * 3000 + table))
 
 
 def test_layout_tables_are_read_as_blocks_and_noise_dropped(tmp_path: Path) -> None:
