@@ -162,3 +162,41 @@ def test_parallel_gives_the_same_outcome(seeds_store: ox.Store, tmp_path: Path) 
     assert [p for p, _ in results] == [path, bad, path]
     assert results[0][1] == serial and results[2][1] == serial
     assert isinstance(results[1][1], Exception) and "bad.nq" in str(results[1][1])
+
+
+def _row_total_plus_one(store: ox.Store, graph: ox.NamedNode) -> None:
+    """The 总计 cell of one 表三 row made one too large (a gks:Table3-rowTotal warning)."""
+    total = ox.NamedNode("https://w3id.org/gongkai/code/applicant/total")
+    cells = sorted(q.subject for q in store.quads_for_pattern(None, ox.NamedNode(GK + "applicant"), total, graph))
+    q = next(store.quads_for_pattern(cells[0], ox.NamedNode(GK + "count"), None, graph))
+    _replace_object(store, q, ox.Literal(str(int(q.object.value) + 1), datatype=INTEGER))
+
+
+def test_only_the_broken_reports_of_a_file_have_findings(seeds_store: ox.Store, tmp_path: Path) -> None:
+    """12 report graphs (the seeds, copied), 3 of them broken: every graph gets exactly the findings
+    it has when validated alone, serially and in parallel (tasks of several graphs)."""
+    seeds = sorted(seeds_store.named_graphs(), key=str)
+    store = ox.Store()
+    names = [ox.NamedNode(f"{BASE}/test/batch/{i:02d}") for i in range(12)]
+    for i, g in enumerate(names):
+        quads = seeds_store.quads_for_pattern(None, None, None, seeds[i % len(seeds)])
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in quads)
+    broken = {1: "count-negative", 6: "row-total-plus-one", 10: "unit-dropped"}  # 6: a warning only
+    for i, fault in broken.items():
+        (_row_total_plus_one if fault == "row-total-plus-one" else FAULTS[fault])(store, names[i])
+    path = tmp_path / "batch.nq"
+    store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    alone = {}
+    for g in names:
+        one = ox.Store()
+        one.extend(store.quads_for_pattern(None, None, None, g))
+        one.dump(str(tmp_path / "one.nq"), format=ox.RdfFormat.N_QUADS)
+        alone[g.value] = _results(validate_file(tmp_path / "one.nq"))
+    assert {g for g, found in alone.items() if found} == {names[i].value for i in broken}
+    serial = validate_file(path)
+    for outcome in (serial, validate_file(path, jobs=2)):
+        assert outcome.graphs == len(names) and not outcome.conforms
+        found = _results(outcome)
+        assert {g.value: [k for k in found if k[0] == g.value] for g in names} == alone
+    assert {f.graph for f in serial.warnings} >= {names[6].value}
+    assert names[6].value not in {f.graph for f in serial.violations}
