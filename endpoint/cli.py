@@ -108,11 +108,19 @@ def validate(
     engine: Annotated[
         str, typer.Option("--engine", help="SHACL engine: auto (pyshacl-turbo if installed), pyshacl, turbo.")
     ] = "auto",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Validate on Dask distributed, a task per file (shard): 'local' (a LocalCluster of --jobs "
+            "workers) or a scheduler address.",
+        ),
+    ] = None,
 ) -> None:
     """Validate converted RDF against the SHACL shapes; exit 1 on violations (warnings allowed)."""
     from endpoint.commands.validate import run_validate
 
-    raise typer.Exit(run_validate(data, quiet=quiet, jobs=jobs, engine=engine))
+    raise typer.Exit(run_validate(data, quiet=quiet, jobs=jobs, engine=engine, scheduler=scheduler))
 
 
 @app.command()

@@ -101,3 +101,26 @@ def test_folder_is_expanded(tmp_path: Path) -> None:
     result = run(tmp_path)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "validated 2 files (3 graphs): 0 violations, 0 warnings - conforms"
+
+
+def test_on_a_dask_local_cluster_the_output_is_the_same(tmp_path: Path) -> None:
+    """``--scheduler local``: each file is a task on a LocalCluster of 2 workers; the same lines,
+    the same summary and exit status as the local run, an unparsable file included."""
+    import pytest
+
+    pytest.importorskip("distributed")
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    files = [
+        CASES / "report-ok.trig",
+        CASES / "report-no-year.violation.trig",
+        CASES / "table3-row-sum.warning.trig",
+        bad,
+    ]
+    local = run(*files)
+    remote = runner.invoke(app, ["validate", "--scheduler", "local", "-j", "2", *map(str, files)])
+    assert local.exit_code == remote.exit_code == 2
+    assert remote.stdout == local.stdout
+    assert remote.stdout.splitlines()[-1].startswith("validated 3 files (")
+    assert "1 violation, 1 warning" in remote.stdout.splitlines()[-1]
+    assert f"error: {bad}: " in remote.stderr

@@ -16,10 +16,13 @@ from converter.validate import Finding, ValidationError, resolve_engine, validat
 SUFFIXES = (".nq", ".trig", ".ttl", ".nt")
 
 
-def run_validate(paths: list[Path], quiet: bool = False, jobs: int = 1, engine: str = "auto") -> int:
+def run_validate(
+    paths: list[Path], quiet: bool = False, jobs: int = 1, engine: str = "auto", scheduler: str | None = None
+) -> int:
     """Validate every file (folders: their .nq, .trig, .ttl, .nt files) and print a report.
 
-    ``jobs`` worker processes validate the report graphs (0: one per core).
+    ``jobs`` worker processes validate the report graphs (0: one per core); with ``scheduler``
+    (``local`` or a Dask scheduler address) each file is a task on the cluster instead.
     """
     try:
         engine = resolve_engine(engine)
@@ -28,7 +31,12 @@ def run_validate(paths: list[Path], quiet: bool = False, jobs: int = 1, engine: 
         return 2
     files, unreadable = _expand(paths)
     violations = warnings = graphs = validated = 0
-    results = validate_paths(files, engine=engine, jobs=jobs)
+    if scheduler is not None:
+        from converter.distributed import validate_distributed
+
+        results = validate_distributed(files, engine=engine, scheduler=scheduler, workers=jobs if jobs > 1 else None)
+    else:
+        results = validate_paths(files, engine=engine, jobs=jobs)
     while True:
         try:
             path, outcome = next(results)
