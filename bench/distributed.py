@@ -10,8 +10,10 @@ are N distinct reports - and converts it three ways in this same run:
 - ``gongkai convert DIR -o FOLDER --scheduler local`` (Dask: a LocalCluster with one
   single-threaded worker per core, one N-Quads shard per partition),
 
-then checks that the Dask shards hold the same quads as the process pool's file, and writes its
-section of bench/RESULTS.md. The times include process start-up and writing the N-Quads.
+then checks that the Dask shards hold the same quads as the process pool's file, validates the first
+``--validate-shards`` shards with ``gongkai validate -j 2`` and with ``--scheduler local`` (same
+output required), and writes its section of bench/RESULTS.md. The times include process start-up
+and writing the N-Quads.
 """
 
 from __future__ import annotations
@@ -78,6 +80,16 @@ def timed(cmd: list[str]) -> float:
     return elapsed
 
 
+def timed_output(cmd: list[str]) -> tuple[float, str]:
+    """Seconds and standard output of ``gongkai validate`` (exit 0 or 1: conforms or not)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd[:4])}… exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return elapsed, proc.stdout
+
+
 def quad_set_digest(paths: list[Path]) -> tuple[int, str]:
     """Number of quad lines and an order-free digest of them (the sum of their hashes), in
     constant memory: equal for two sets of files holding the same quads, each once."""
@@ -98,6 +110,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000, help="reports (files) to convert")
     parser.add_argument("--single", type=int, default=1000, help="files converted by one process (--jobs 1)")
     parser.add_argument("--partition-size", type=int, default=250, help="files per Dask partition (shard)")
+    parser.add_argument("--validate-shards", type=int, default=8, help="shards validated, locally and on Dask")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     manifest = make_inputs(args.n, WORK)
@@ -135,6 +148,9 @@ def main() -> None:
     shards = sorted(dask_out.glob("part-*.nq"))
     pool_quads = quad_set_digest([pool_out])
     dask_quads = quad_set_digest(shards)
+    checked = [str(p) for p in shards[: args.validate_shards]]
+    t_val_pool, out_pool = timed_output([gk, "validate", "-q", "-j", "2", *checked])
+    t_val_dask, out_dask = timed_output([gk, "validate", "-q", "-j", "2", "--scheduler", "local", *checked])
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": "python -m bench.distributed " + " ".join(sys.argv[1:]),
@@ -146,6 +162,12 @@ def main() -> None:
         "shards": len(shards),
         "quads": pool_quads[0],
         "same_quads": pool_quads == dask_quads,
+        "validated_shards": len(checked),
+        "validated_reports": len(checked) * args.partition_size,
+        "validate_pool_s": t_val_pool,
+        "validate_dask_s": t_val_dask,
+        "validate_same_output": out_pool == out_dask,
+        "validate_summary": out_dask.strip().splitlines()[-1] if out_dask.strip() else "",
         "cores": os.cpu_count(),
     }
     (WORK / "results.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -178,6 +200,10 @@ def render(r: dict[str, object]) -> list[str]:
         f"{float(r['dask_s']):.1f} | {dask_rate:.0f} | {1e5 / dask_rate / 60:.1f} min |",  # type: ignore[arg-type]
         "",
         f"- Dask shards and the process pool's file hold the same quads: {r['same_quads']}.",
+        f"- Validation of the first {r['validated_shards']} shards ({int(r['validated_reports']):,} reports; "  # type: ignore[call-overload]
+        f"pyshacl-turbo): `gongkai validate -j 2` {float(r['validate_pool_s']):.1f} s, "  # type: ignore[arg-type]
+        f"`--scheduler local` (2 workers, a task per shard) {float(r['validate_dask_s']):.1f} s; "  # type: ignore[arg-type]
+        f"same output: {r['validate_same_output']} (`{r['validate_summary']}`).",
         "- 10^5 files were not run here: the N-Quads output alone would be ~55 GB on this machine's disk; "
         "the rates above are per file and do not depend on N (each partition is independent).",
         "",
