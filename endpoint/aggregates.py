@@ -28,12 +28,11 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
+from converter import vocab
 from converter.iris import DEFAULT_BASE, code_iri
 from converter.regions import provinces_of
 
-GK = "https://w3id.org/gongkai/def#"
-QB = "http://purl.org/linked-data/cube#"
-CODE = "https://w3id.org/gongkai/code/"
+GK, QB, CODE = str(vocab.GK), str(vocab.QB), vocab.CODE_BASE
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

@@ -617,6 +617,14 @@ class _Worker:
         self.conn.close()
 
 
+def _answer(reply: tuple[Any, ...]) -> SparqlResult:
+    """A worker's reply: its result, or the error it refused the query with."""
+    if reply[0] == "ok":
+        result: SparqlResult = reply[1]
+        return result
+    raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
+
+
 class QueryPool:
     """Worker processes that each hold ``Store.read_only(store_path)``; a query that outlives
     ``timeout_s`` has its worker killed and replaced (see the module docstring)."""
@@ -681,10 +689,7 @@ class QueryPool:
             worker.stop()
         else:
             self._idle.put(worker)
-        if reply[0] == "ok":
-            result: SparqlResult = reply[1]
-            return result
-        raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
+        return _answer(reply)
 
     async def run_async(self, req: SparqlRequest) -> SparqlResult:
         """:meth:`run` for the event loop: the same limits and errors, but waiting for a free
@@ -749,10 +754,7 @@ class QueryPool:
             await loop.run_in_executor(None, worker.stop)
         else:
             self._idle.put(worker)
-        if reply[0] == "ok":
-            result: SparqlResult = reply[1]
-            return result
-        raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
+        return _answer(reply)
 
     def close(self) -> None:
         """Stop idle workers; a worker still answering is stopped when it finishes."""
