@@ -23,18 +23,18 @@ from converter.tables.layout import PROCEEDING, REQUEST, RESULT
 from endpoint.aggregates import aggregates_graph
 from endpoint.deps import SettingsDep, StoreDep
 from endpoint.errors import NotFound
-from endpoint.render.charts import Chart, bar_chart
+from endpoint.render.charts import Chart
 from endpoint.response_cache import mark_cacheable
 from endpoint.routes.pages import (
     LANGS,
     REFUSAL_ROWS,
-    _fmt,
     _int,
     _notation,
     _split_format,
     _url,
     choose_lang,
     concept_label,
+    figure_charts,
     render_page,
     select,
     twin_response,
@@ -115,79 +115,16 @@ def provinces_with_figures(store: Store, base: str) -> list[tuple[Province, int]
     return sorted(found, key=lambda p: p[0].code)
 
 
-def charts(applications: Figures, refusals: Figures, appeals: Figures, place: str, lang: str) -> list[Chart]:
-    zh = lang == "zh"
-    years = applications.years
-    received = [applications.value("1", y) for y in years]
-    shares = []
-    for y in years:
-        granted, handled = applications.value("3.1", y), applications.value("3.7", y)
-        shares.append(None if granted is None or not handled else round(100.0 * granted / handled, 1))
-    out = [
-        bar_chart(
-            "chart-received",
-            f"{place}：本年新收政府信息公开申请数量" if zh else f"{place}: applications received",
-            ("表三第一行总计列之和，按年度：" if zh else "Sum of table 3, row 1, total column, by year: ")
-            + "; ".join(f"{y}: {_fmt(v)}" for y, v in zip(years, received, strict=True)),
-            years,
-            [(concept_label("request", "1", lang), received)],
-        ),
-        bar_chart(
-            "chart-granted-share",
-            f"{place}：予以公开占比" if zh else f"{place}: share granted in full",
-            (
-                "予以公开（3.1）占办理结果总计（3.7）的百分比，按年度："
-                if zh
-                else "Granted in full (3.1) as a share of all outcomes (3.7), by year: "
-            )
-            + "; ".join(f"{y}: {_fmt(v, '%')}" for y, v in zip(years, shares, strict=True)),
-            years,
-            [(concept_label("request", "3.1", lang), shares)],
-            unit="%",
-        ),
-    ]
-    ref_years = refusals.years
-    out.append(
-        bar_chart(
-            "chart-refusals",
-            f"{place}：不予公开，按理由" if zh else f"{place}: refusals by reason",
-            (
-                "不予公开（3.3.1–3.3.8）按理由和年度（堆叠）："
-                if zh
-                else "Refusals (3.3.1–3.3.8) by reason and year (stacked): "
-            )
-            + "; ".join(
-                f"{y}: "
-                + ", ".join(f"{concept_label('request', n, lang)} {_fmt(refusals.value(n, y))}" for n in REFUSAL_ROWS)
-                for y in ref_years
-            ),
-            ref_years,
-            [(concept_label("request", n, lang), [refusals.value(n, y) for y in ref_years]) for n in REFUSAL_ROWS],
-            stacked=True,
-        )
-    )
-    app_years = appeals.years
-    out.append(
-        bar_chart(
-            "chart-appeals",
-            f"{place}：行政复议和行政诉讼" if zh else f"{place}: administrative reviews and lawsuits",
-            ("表四各程序的总计，按年度：" if zh else "Table 4 totals per proceeding, by year: ")
-            + "; ".join(
-                f"{y}: "
-                + ", ".join(
-                    f"{concept_label('proceeding', p, lang)} {_fmt(appeals.value(f'{p}/total', y))}"
-                    for p in PROCEEDING_ORDER
-                )
-                for y in app_years
-            ),
-            app_years,
-            [
-                (concept_label("proceeding", p, lang), [appeals.value(f"{p}/total", y) for y in app_years])
-                for p in PROCEEDING_ORDER
-            ],
-        )
-    )
-    return out
+def charts(applications: Figures, appeals: Figures, place: str, lang: str) -> list[Chart]:
+    """The charts of the agency pages, on the sums (表四: each proceeding's total)."""
+    years = sorted(set(applications.years) | set(appeals.years))
+
+    def value(series: str, year: str) -> int | None:
+        if series in PROCEEDING_ORDER:
+            return appeals.value(f"{series}/total", year)
+        return applications.value(series, year)
+
+    return figure_charts(years, value, lang, place=place, summed=True)
 
 
 @router.get("/figures", response_model=None)
@@ -245,7 +182,7 @@ def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
             )
             for row in appeals.rows(appeal_rows)
         ],
-        charts=charts(applications, refusals, appeals, place, lang),
+        charts=charts(applications, appeals, place, lang),
         csv_href=_url("/figures.csv", params),
         json_href=_url("/figures.json", params),
         datasets=[f"{base}/id/dataset/{kind}-{n}" for n in ("applications", "refusals", "appeals")],

@@ -22,7 +22,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -353,61 +353,82 @@ def series_records(rows: Sequence[SeriesYear]) -> list[dict[str, Any]]:
 
 
 def series_charts(rows: Sequence[SeriesYear], lang: str) -> list[Chart]:
-    years = [r.year for r in rows]
+    by_year = {r.year: r for r in rows}
+    return figure_charts([r.year for r in rows], lambda series, year: by_year[year].values.get(series), lang)
+
+
+def figure_charts(
+    years: list[str], value: Callable[[str, str], float | None], lang: str, *, place: str = "", summed: bool = False
+) -> list[Chart]:
+    """The four charts of an agency's figures, or of a place's sums (``place``, ``summed``):
+    applications received (row 1), the share granted in full (3.1 of 3.7), refusals by reason
+    (3.3.x, stacked), reviews and lawsuits (表四 total per proceeding). ``value(series, year)`` is
+    the number of a row or proceeding notation in a year, or None."""
     zh = lang == "zh"
+
+    def title(zh_text: str, en_text: str) -> str:
+        text = zh_text if zh else en_text
+        return f"{place}{'：' if zh else ': '}{text[0].lower() + text[1:] if not zh else text}" if place else text
+
+    shares = []
+    for y in years:
+        granted, handled = value("3.1", y), value("3.7", y)
+        shares.append(None if granted is None or not handled else round(100.0 * granted / handled, 1))
     received = bar_chart(
         "chart-received",
-        "本年新收政府信息公开申请数量" if zh else "Applications received",
+        title("本年新收政府信息公开申请数量", "Applications received"),
         (
-            "表三第一行“本年新收政府信息公开申请数量”总计列，按年度："
+            ("表三第一行总计列之和，按年度：" if summed else "表三第一行“本年新收政府信息公开申请数量”总计列，按年度：")
             if zh
-            else "Table 3, row 1 (applications received), total column, by year: "
+            else (
+                "Sum of table 3, row 1, total column, by year: "
+                if summed
+                else "Table 3, row 1 (applications received), total column, by year: "
+            )
         )
-        + "; ".join(f"{r.year}: {_fmt(r.values.get('1'))}" for r in rows),
+        + "; ".join(f"{y}: {_fmt(value('1', y))}" for y in years),
         years,
-        [(concept_label("request", "1", lang), [r.values.get("1") for r in rows])],
+        [(concept_label("request", "1", lang), [value("1", y) for y in years])],
     )
     share = bar_chart(
         "chart-granted-share",
-        "予以公开占比" if zh else "Share granted in full",
+        title("予以公开占比", "Share granted in full"),
         (
             "予以公开（3.1）占办理结果总计（3.7）的百分比，按年度："
             if zh
             else "Granted in full (3.1) as a share of all outcomes (3.7), by year: "
         )
-        + "; ".join(f"{r.year}: {_fmt(r.granted_share, '%')}" for r in rows),
+        + "; ".join(f"{y}: {_fmt(v, '%')}" for y, v in zip(years, shares, strict=True)),
         years,
-        [(concept_label("request", "3.1", lang), [r.granted_share for r in rows])],
+        [(concept_label("request", "3.1", lang), shares)],
         unit="%",
     )
     refusals = bar_chart(
         "chart-refusals",
-        "不予公开，按理由" if zh else "Refusals by reason",
+        title("不予公开，按理由", "Refusals by reason"),
         (
             "不予公开（3.3.1–3.3.8）总计列，按理由和年度（堆叠）："
             if zh
             else "Refusals (3.3.1–3.3.8), total column, by reason and year (stacked): "
         )
         + "; ".join(
-            f"{r.year}: "
-            + ", ".join(f"{concept_label('request', n, lang)} {_fmt(r.values.get(n))}" for n in REFUSAL_ROWS)
-            for r in rows
+            f"{y}: " + ", ".join(f"{concept_label('request', n, lang)} {_fmt(value(n, y))}" for n in REFUSAL_ROWS)
+            for y in years
         ),
         years,
-        [(concept_label("request", n, lang), [r.values.get(n) for r in rows]) for n in REFUSAL_ROWS],
+        [(concept_label("request", n, lang), [value(n, y) for y in years]) for n in REFUSAL_ROWS],
         stacked=True,
     )
     appeals = bar_chart(
         "chart-appeals",
-        "行政复议和行政诉讼" if zh else "Administrative reviews and lawsuits",
+        title("行政复议和行政诉讼", "Administrative reviews and lawsuits"),
         ("表四各程序的总计，按年度：" if zh else "Table 4 totals per proceeding, by year: ")
         + "; ".join(
-            f"{r.year}: "
-            + ", ".join(f"{concept_label('proceeding', p, lang)} {_fmt(r.values.get(p))}" for p in PROCEEDINGS)
-            for r in rows
+            f"{y}: " + ", ".join(f"{concept_label('proceeding', p, lang)} {_fmt(value(p, y))}" for p in PROCEEDINGS)
+            for y in years
         ),
         years,
-        [(concept_label("proceeding", p, lang), [r.values.get(p) for r in rows]) for p in PROCEEDINGS],
+        [(concept_label("proceeding", p, lang), [value(p, y) for y in years]) for p in PROCEEDINGS],
     )
     return [received, share, refusals, appeals]
 
