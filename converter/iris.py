@@ -19,9 +19,9 @@ import unicodedata
 from pypinyin import lazy_pinyin
 from rdflib import URIRef
 
+from converter.defaults import DEFAULT_BASE as DEFAULT_BASE  # its home; converter.iris.DEFAULT_BASE too
 from converter.vocab import CODE_BASE
 
-DEFAULT_BASE = "http://localhost:8000"
 _KEY_RE = re.compile(r"^[a-z0-9-]+$")
 # Administrative suffixes after which an agency name is cut into readable segments.
 _SEGMENT_END = re.compile(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+from converter.defaults import GK_ONTOLOGY as GK_ONTOLOGY  # its home; converter.vocab.GK_ONTOLOGY too
+
 GK = Namespace("https://w3id.org/gongkai/def#")
-GK_ONTOLOGY = "https://w3id.org/gongkai/def"
 CODE_BASE = "https://w3id.org/gongkai/code/"
 QB = Namespace("http://purl.org/linked-data/cube#")
 ORG = Namespace("http://www.w3.org/ns/org#")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from converter.iris import DEFAULT_BASE
+from converter.defaults import DEFAULT_BASE  # not converter.iris: ~1 s of pypinyin and rdflib per command
 
 app = typer.Typer(
     help="Gongkai: government information-disclosure annual reports as Linked Open Data.",
@@ -128,11 +128,22 @@ def load(
     data: Annotated[list[Path], typer.Argument(help="RDF files (.nq, .trig) to load, one graph per report.")],
     store: StoreDir = Path("build/store"),
     base_url: BaseUrl = DEFAULT_BASE,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="The new release holds DATA only (the store's reports are dropped).")
+    ] = False,
+    optimize: Annotated[
+        bool | None,
+        typer.Option(
+            "--optimize/--no-optimize",
+            help="Compact the new release: queries 2-3x faster, load ~20% longer. Default: on a fresh load, and "
+            "once the updates since the last compaction reach 1/4 of the store.",
+        ),
+    ] = None,
 ) -> None:
     """Load converted reports (and the ontology) into the on-disk store; a report loaded again replaces its graph."""
     from endpoint.commands.publish import run_load
 
-    raise typer.Exit(run_load(data, store, base_url=base_url))
+    raise typer.Exit(run_load(data, store, base_url=base_url, replace=replace, optimize=optimize))
 
 
 @app.command()

@@ -10,20 +10,24 @@ import logging
 import os
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from endpoint.settings import Settings
+if TYPE_CHECKING:  # endpoint.settings imports converter/ (~1 s); load and dump do not need it
+    from endpoint.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def run_load(data: list[Path], store: Path, base_url: str) -> int:
+def run_load(
+    data: list[Path], store: Path, base_url: str, *, replace: bool = False, optimize: bool | None = None
+) -> int:
     """Load ``data`` into a new release of ``store`` and switch to it (``endpoint.loader``)."""
     from endpoint.loader import LoadError, load
 
     try:
-        result = load(data, store, base_url=base_url)
+        result = load(data, store, base_url=base_url, replace=replace, optimize=optimize)
     except LoadError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2

@@ -22,7 +22,7 @@ BASE = "http://localhost:8000"
 REPORT_2020 = f"{BASE}/id/report/shilishi-yangbenqu-renminzhengfu-9203/2020"
 REPORT_2021 = f"{BASE}/id/report/shilishi-jiaoyuju-285c/2021"
 COUNT = "https://w3id.org/gongkai/def#count"
-AGGREGATES = f"{BASE}/id/dataset/aggregates"  # endpoint.loader.compute_aggregates
+AGGREGATES = f"{BASE}/id/dataset/aggregates"  # endpoint.aggregates.compute_aggregates
 
 
 def quads(store_path: Path, graph: str | None = None) -> set[str]:
@@ -235,3 +235,92 @@ def test_cli_load_exit_codes(tmp_path: Path) -> None:
     nothing = runner.invoke(cli, ["load", str(broken), "--store", str(store)])
     assert nothing.exit_code == 1
     assert "unchanged" in nothing.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Fresh loads (no release yet, or --replace): no parse ahead; a file that fails while it is
+# bulk-loaded is reported and the release is built again without it
+
+
+def test_a_fresh_load_skips_a_file_with_a_syntax_error_and_loads_the_rest(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    broken = tmp_path / "broken.nq"
+    # its first line is fine and lands in the new release before the error is met
+    broken.write_text(f"<urn:a> <urn:b> <urn:c> <{REPORT_2020}> .\n<urn:a> <urn:b> \n", encoding="utf-8")
+    result = load([broken, SAMPLE], store)
+    assert [p for p, _ in result.failures] == [broken]
+    message = result.failures[0][1]
+    assert "line 3" in message and "\n" not in message
+    assert result.files_loaded == [SAMPLE]
+    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
+    assert not any(q.subject.value == "urn:a" for q in Store.read_only(str(store.resolve())))  # nothing of it
+    assert [p for p in releases_dir(store).iterdir() if p.is_dir()] == [store.resolve()]  # no half-built one
+
+
+def test_a_fresh_load_skips_triples_outside_named_graphs(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    triples = tmp_path / "triples.nq"
+    triples.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    result = load([SAMPLE, triples], store)
+    assert len(result.failures) == 1 and result.failures[0][0] == triples
+    assert result.failures[0][1].startswith("1 triples are outside any named graph")
+    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
+
+
+def test_a_fresh_load_skips_missing_files_and_wrong_suffixes(tmp_path: Path) -> None:
+    turtle = tmp_path / "report.ttl"
+    turtle.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    result = load([tmp_path / "missing.nq", turtle, SAMPLE], tmp_path / "store")
+    assert [p.name for p, _ in result.failures] == ["missing.nq", "report.ttl"]
+    assert result.files_loaded == [SAMPLE]
+    assert result.graphs_replaced == 2
+    assert graphs(tmp_path / "store") == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
+
+
+def test_replace_keeps_only_the_new_data_and_a_failed_replace_changes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    plain = tmp_path / "other.nq"
+    plain.write_text("<urn:x:s> <urn:x:p> <urn:x:o> <urn:x:g> .\n", encoding="utf-8")
+    load([plain], store)
+    before, target = quads(store), store.resolve()
+    broken = tmp_path / "broken.nq"
+    broken.write_text("<urn:a> <urn:b> \n", encoding="utf-8")
+    result = load([broken], store, replace=True)
+    assert [p for p, _ in result.failures] == [broken]
+    assert store.resolve() == target and quads(store) == before  # the published release is untouched
+    load([SAMPLE], store, replace=True)
+    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}  # urn:x:g is gone
+
+
+def test_a_fresh_load_equals_an_update_and_optimize_is_optional(tmp_path: Path) -> None:
+    fresh, updated, unoptimized = tmp_path / "fresh", tmp_path / "updated", tmp_path / "unoptimized"
+    load([SAMPLE], fresh)
+    load([SAMPLE], updated)
+    load([SAMPLE], updated)  # the second load takes the update path (parse ahead, replace graphs)
+    load([SAMPLE], unoptimized, optimize=False)
+    assert quads(fresh) == quads(updated) == quads(unoptimized)
+
+
+def test_cli_fresh_load_with_a_broken_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.nq"
+    broken.write_text("<urn:a> <urn:b> \n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["load", str(SAMPLE), str(broken), "--store", str(tmp_path / "store"), "--no-optimize"])
+    assert r.exit_code == 1  # an input failed (2: the command could not run)
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"error: {broken}: ") and "line" in lines[0]
+    assert lines[0].endswith("; skipped") and lines[1].startswith("loaded 1/2 files")
+
+
+def test_the_commands_start_without_rdflib_or_pypinyin() -> None:
+    """`gongkai dump`/`load` import endpoint.cli and endpoint.loader: neither pulls in converter.iris
+    or converter.vocab (pypinyin, rdflib: ~1 s of start-up); the names they share live in
+    converter.defaults."""
+    import subprocess
+    import sys
+
+    code = "import sys, endpoint.cli, endpoint.loader; print(sorted(m for m in ('rdflib', 'pypinyin') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    from converter import iris, vocab
+
+    assert loader.DEFAULT_BASE == iris.DEFAULT_BASE and loader.VOCAB_GRAPH == vocab.VOCAB_GRAPH
