@@ -491,11 +491,17 @@ def describe_query(iri: str) -> str:
     return text.replace("?s ", f"<{iri}> ").replace("?s\n", f"<{iri}>\n").replace("?s}", f"<{iri}>}}")
 
 
+class NoAnswer(Exception):
+    """A server did not answer the check request with 200 (e.g. 503: the query time limit)."""
+
+
 def check_same_answer(gk_url: str, ox_url: str, accept: str) -> bool:
     import httpx
 
-    a = httpx.get(gk_url, headers={"Accept": accept}, timeout=60)
-    b = httpx.get(ox_url, headers={"Accept": accept}, timeout=60)
+    a = httpx.get(gk_url, headers={"Accept": accept}, timeout=120)
+    b = httpx.get(ox_url, headers={"Accept": accept}, timeout=120)
+    if a.status_code != 200 or b.status_code != 200:
+        raise NoAnswer(f"Gongkai {a.status_code}, Oxigraph {b.status_code}")
     if "json" in accept:
         ja, jb = a.json(), b.json()
         norm = lambda j: sorted(json.dumps(r, sort_keys=True) for r in j["results"]["bindings"])  # noqa: E731
@@ -581,7 +587,12 @@ def bench_http(
     results: dict[str, Any] = {"agency": agency, "report": report, "cases": {}}
     with server(gk_cmd, f"{gk}/id/agency/x", env=extra_env), server(ox_cmd, f"{ox}/query?query=ASK%7B%7D"):
         for name, gk_url, ox_url, accept in cases:
-            same = None if name.startswith("floor") else check_same_answer(gk_url, ox_url, accept)
+            try:
+                same = None if name.startswith("floor") else check_same_answer(gk_url, ox_url, accept)
+            except NoAnswer as exc:  # the scan at 10^4 reports runs into Gongkai's 30 s query limit
+                results["cases"][name] = {"no_answer": str(exc)}
+                print(f"http[{label}] {name}: no answer ({exc}); not measured", file=sys.stderr)
+                continue
             row: dict[str, Any] = {"same_answer": same}
             for conc in (1, 16):
                 row[f"gongkai_c{conc}"] = wrk(gk_url, conc, duration, accept)
@@ -908,6 +919,9 @@ def write_results(res: dict[str, Any]) -> None:
                 "|---|---|---|---|---|---|---|---|---|",
             ]
             for name, row in h["cases"].items():
+                if "no_answer" in row:
+                    lines.append(f"| {name} | - | - | not measured: {row['no_answer']} (query time limit) | | | | | |")
+                    continue
                 for conc in (1, 16):
                     g, o = row[f"gongkai_c{conc}"], row[f"oxigraph_c{conc}"]
                     errs = (
@@ -1283,7 +1297,8 @@ def main() -> None:
         }
         if "http" in res and res.get("http_n") == args.n:
             h = res["http"][f"{CACHE_OFF} — {args.n:,} reports"]["cases"]
-            row["scan_ms"] = h["national aggregate (scan)"]["gongkai_c1"]["p50_ms"]
+            if "gongkai_c1" in h["national aggregate (scan)"]:
+                row["scan_ms"] = h["national aggregate (scan)"]["gongkai_c1"]["p50_ms"]
             row["agg_ms"] = h["national aggregate (aggregate graph)"]["gongkai_c1"]["p50_ms"]
         agg[str(args.n)] = row
         res["aggregate"] = agg
@@ -1313,7 +1328,7 @@ def provincial_queries(province: str = "34") -> dict[str, str]:
         "provincial aggregate (aggregate graph)": PREFIXES
         + (
             f"SELECT ?year ?request ?total WHERE {{ GRAPH <{BASE}/id/dataset/aggregates> {{ "
-            f"?o qb:dataSet <{BASE}/id/dataset/provincial-applications> ; gk:province {prov} ; gk:refYear ?year ; "
+            f"?o gk:province {prov} . ?o qb:dataSet <{BASE}/id/dataset/provincial-applications> . ?o gk:refYear ?year ; "
             "gk:request ?request ; gk:count ?total } } ORDER BY ?year ?request"
         ),
     }

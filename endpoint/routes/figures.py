@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import Literal, NamedNode, Store
 
 from converter.iris import code_iri
 from converter.regions import PROVINCE_BY_CODE, Province
@@ -69,17 +69,18 @@ def read_cube(store: Store, base: str, name: str, province: Province | None) -> 
     """The observations of data set ``name`` (national, or ``province``'s rows of the provincial one)."""
     graph = aggregates_graph(base)
     bindings: dict[str, Any] = {"agg": graph, "ds": NamedNode(f"{base}/id/dataset/{name}")}
-    query = "figures_national.rq"
+    kind = "appeals" if name.endswith("-appeals") else "requests"
+    query = f"figures_national_{kind}.rq"
     if province is not None:
-        query = "figures_provincial.rq"
+        query = f"figures_provincial_{kind}.rq"
         bindings["province"] = NamedNode(str(code_iri("province", province.code)))
     out = Figures()
     years: set[str] = set()
     for sol in select(store, query, bindings):
         year = sol["year"].value
-        request = _notation(sol["request"].value) if sol["request"] is not None else None
-        proceeding = _notation(sol["proceeding"].value) if sol["proceeding"] is not None else None
-        result = _notation(sol["result"].value) if sol["result"] is not None else None
+        request = _notation(sol["request"].value) if "request" in sol else None
+        proceeding = _notation(sol["proceeding"].value) if "proceeding" in sol else None
+        result = _notation(sol["result"].value) if "result" in sol else None
         row = request if request is not None else f"{proceeding}/{result}"
         if row is None:
             continue
@@ -108,7 +109,8 @@ def read_cube(store: Store, base: str, name: str, province: Province | None) -> 
 def provinces_with_figures(store: Store, base: str) -> list[tuple[Province, int]]:
     """Provinces that have at least one agency, with their number of agencies, by code."""
     found = []
-    for sol in select(store, "figures_provinces.rq", {"agg": aggregates_graph(base)}):
+    bindings = {"agg": aggregates_graph(base), "observations": Literal(f"{base}/id/dataset/")}
+    for sol in select(store, "figures_provinces.rq", bindings):
         code = _notation(sol["province"].value)
         if code in PROVINCE_BY_CODE:
             found.append((PROVINCE_BY_CODE[code], _int(sol["agencies"]) or 0))
