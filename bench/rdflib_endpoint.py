@@ -25,7 +25,6 @@ from urllib.parse import quote
 from bench import results as shared_results
 from bench.run import (
     BASE,
-    BIN,
     PY,
     RESULTS,
     ROOT,
@@ -35,7 +34,9 @@ from bench.run import (
     drain,
     fmt,
     free_port,
+    gongkai_serve_cmd,
     machine,
+    oxigraph_serve_cmd,
     pick,
     queries,
     server,
@@ -150,25 +151,8 @@ def measure(n: int, duration: float) -> dict[str, Any]:
     accept = "application/sparql-results+json"
     dumps = WORK / f"dumps-rdflib-{n}"
     dumps.mkdir(exist_ok=True)
-    gk_cmd = [
-        str(BIN / "gongkai"),
-        "serve",
-        "--store",
-        str(store),
-        "--dumps",
-        str(dumps),
-        "--port",
-        str(ports["gongkai"]),
-    ]
-    ox_cmd = [
-        str(BIN / "oxigraph"),
-        "serve-read-only",
-        "--location",
-        str(store.resolve()),
-        "--bind",
-        f"127.0.0.1:{ports['oxigraph']}",
-        "--union-default-graph",
-    ]
+    gk_cmd = gongkai_serve_cmd(store, dumps, ports["gongkai"])
+    ox_cmd = oxigraph_serve_cmd(store, ports["oxigraph"])
     out: dict[str, Any] = {
         "reports": n,
         "quads": quads,

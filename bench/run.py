@@ -491,6 +491,23 @@ def describe_query(iri: str) -> str:
     return text.replace("?s ", f"<{iri}> ").replace("?s\n", f"<{iri}>\n").replace("?s}", f"<{iri}>}}")
 
 
+def gongkai_serve_cmd(store: Path, dumps: Path, port: int) -> list[str]:
+    return [str(BIN / "gongkai"), "serve", "--store", str(store), "--dumps", str(dumps), "--port", str(port)]
+
+
+def oxigraph_serve_cmd(store: Path, port: int) -> list[str]:
+    """The peer: `oxigraph serve-read-only` (PyPI `oxigraph`) on the same release, union default graph."""
+    return [
+        str(BIN / "oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(store.resolve()),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+
+
 class NoAnswer(Exception):
     """A server did not answer the check request with 200 (e.g. 503: the query time limit)."""
 
@@ -574,16 +591,8 @@ def bench_http(
             json_accept,
         )
     )
-    gk_cmd = [str(BIN / "gongkai"), "serve", "--store", str(store), "--dumps", str(dumps), "--port", str(gk_port)]
-    ox_cmd = [
-        str(BIN / "oxigraph"),
-        "serve-read-only",
-        "--location",
-        str(store.resolve()),
-        "--bind",
-        f"127.0.0.1:{ox_port}",
-        "--union-default-graph",
-    ]
+    gk_cmd = gongkai_serve_cmd(store, dumps, gk_port)
+    ox_cmd = oxigraph_serve_cmd(store, ox_port)
     results: dict[str, Any] = {"agency": agency, "report": report, "cases": {}}
     with server(gk_cmd, f"{gk}/id/agency/x", env=extra_env), server(ox_cmd, f"{ox}/query?query=ASK%7B%7D"):
         for name, gk_url, ox_url, accept in cases:
