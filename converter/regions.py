@@ -59,6 +59,11 @@ PROVINCES: tuple[Province, ...] = (
 PROVINCE_BY_CODE = {p.code: p for p in PROVINCES}
 
 
+def preload() -> None:
+    """Import cpca (and pandas, ~0.6 s) now, e.g. in a thread while the store bulk-loads."""
+    import cpca  # noqa: F401
+
+
 def provinces_of(names: Sequence[str]) -> list[Province | None]:
     """The province of each agency name (None when the name names no place cpca knows).
 

@@ -145,18 +145,28 @@ def aggregates_graph(base_url: str) -> NamedNode:
 def compute_aggregates(store: Store, base_url: str = DEFAULT_BASE) -> int:
     """(Re)compute the province assignments and every aggregate cube of ``store`` into
     :func:`aggregates_graph`, with their data set descriptions; return the graph's triple count."""
-    base = base_url.rstrip("/")
-    graph = aggregates_graph(base)
+    graph = aggregates_graph(base_url)
     store.remove_graph(graph)
     assign_provinces(store, graph)
+    store.extend(aggregate_quads(store, base_url))
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+def aggregate_quads(store: Store, base_url: str = DEFAULT_BASE) -> list[Quad]:
+    """The cubes' quads (observations and data set descriptions), from two read-only scans of
+    ``store``, whose agencies have their provinces already (:func:`assign_provinces`).
+
+    Writes nothing, so it may run while the store is being compacted (``gongkai load`` does);
+    a write during a compaction can stall until the compaction ends."""
+    base = base_url.rstrip("/")
+    graph = aggregates_graph(base)
     quads: list[Quad] = []
     for source in ("table3", "table4"):
         groups = _scan(store, graph, NamedNode(f"{base}/id/dataset/{source}"), source)
         for cube in AGGREGATE_CUBES:
             if cube.source == source:
                 quads += _cube_quads(cube, groups, base, graph)
-    store.extend(quads)
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+    return quads
 
 
 def assign_provinces(store: Store, graph: NamedNode) -> int:

@@ -24,8 +24,8 @@ A load never writes into the release that ``DIR`` points at:
    *replaces* its graph, never duplicates it), and bulk-loads the file,
 4. it replaces the vocabulary graph ``https://w3id.org/gongkai/def`` with ``ontology/*.ttl``,
    runs ``Store.optimize()`` (after ``bulk_load`` the store answers typical queries 2-3x slower
-   until it is compacted; by default fresh loads and large updates only, see :func:`load`), and
-   recomputes the aggregate cubes,
+   until it is compacted; by default fresh loads and large updates only, see :func:`load`) and,
+   at the same time in another thread, recomputes the aggregate cubes,
 5. it writes the ``.json`` marker, then points ``DIR`` at the new release by creating a
    temporary symlink and ``os.replace``-ing it over ``DIR`` (an atomic rename), and fsyncs.
 
@@ -58,6 +58,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ from pyoxigraph import (
 )
 
 from converter.defaults import DEFAULT_BASE, GK_ONTOLOGY
+from converter.regions import preload as preload_gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -381,8 +383,10 @@ def _build_release(
     :raises _FileError: a fresh-load file is not valid RDF, cannot be read, or has triples
         outside any named graph.
     """
-    from endpoint.aggregates import aggregates_graph, compute_aggregates
+    from endpoint.aggregates import aggregate_quads, aggregates_graph, assign_provinces
 
+    # the gazetteer the aggregates need is imported while bulk_load runs without the GIL
+    threading.Thread(target=preload_gazetteer, name="preload-gazetteer", daemon=True).start()
     if current is not None:
         Store.read_only(str(current)).backup(str(release))
     store = Store(str(release))
@@ -407,12 +411,21 @@ def _build_release(
         store.remove_graph(vocab_graph)
         for path in vocabulary:
             store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=vocab_graph)
-    if optimize:  # before the aggregate queries: they scan the observations (2-3x faster compacted)
-        store.optimize()
-    compute_aggregates(store, base_url)
+    # The provinces are written first; then the compaction (one core, without the GIL) runs while
+    # the aggregate queries, which only read, use the other core; their quads are written once
+    # it is done (a write during a compaction can stall until it ends).
+    aggregates = aggregates_graph(base_url)
+    store.remove_graph(aggregates)
+    assign_provinces(store, aggregates)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        compaction = pool.submit(store.optimize) if optimize else None
+        cubes = aggregate_quads(store, base_url)
+        if compaction is not None:
+            compaction.result()
+    store.extend(cubes)
     store.flush()
     quads = len(store)
-    aggregates, graphs = aggregates_graph(base_url), []
+    graphs = []
     for graph in store.named_graphs():
         if isinstance(graph, NamedNode) and graph not in (vocab_graph, aggregates):
             graphs.append(graph)
