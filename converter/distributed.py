@@ -23,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter import iris
 from converter.options import ConvertOptions
 
 
@@ -48,32 +47,29 @@ def shard_name(partition: int) -> str:
 def convert_partition(
     partition: int, items: Sequence[tuple[int, str]], out: str, options: ConvertOptions, skip: frozenset[int]
 ) -> list[FileRecord]:
-    """Convert ``items`` (index, path), skipping indexes in ``skip``; write one shard into ``out``."""
-    from converter.emit import emit_report, new_dataset
-    from converter.output import sorted_nquads, write_atomic
-    from converter.pipeline import _convert_one
+    """Convert ``items`` (index, path), skipping indexes in ``skip``; write one shard into ``out``
+    (each report emitted as sorted N-Quads as it is converted, merged into the shard at the end)."""
+    from converter.output import merge_nquads, write_atomic
+    from converter.pipeline import emit_one
 
-    ds = new_dataset()
+    chunks: list[bytes] = []
     records: list[FileRecord] = []
-    written = 0
     for index, path in items:
-        outcome = _convert_one(Path(path), options)
-        if outcome.report is None:
-            records.append(FileRecord(index, path, None, outcome.error))
+        item = emit_one(Path(path), options)
+        summary = item.summary
+        if summary is None:
+            records.append(FileRecord(index, path, None, item.error))
             continue
-        meta = outcome.report.meta
-        iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
         records.append(
             FileRecord(
-                index, path, iri, None, meta.agency, meta.year, len(outcome.report.cells), len(outcome.report.issues)
+                index, path, summary.report_iri, None, summary.agency, summary.year, summary.cells, len(summary.issues)
             )
         )
         if index not in skip:
-            emit_report(outcome.report, options.base_url, ds)
-            written += 1
+            chunks.append(item.nquads)
     target = Path(out) / shard_name(partition)
-    if written:
-        write_atomic(target, sorted_nquads(ds))
+    if chunks:
+        write_atomic(target, merge_nquads(chunks))
     else:
         target.unlink(missing_ok=True)
     return records

@@ -12,6 +12,7 @@ Data IRIs live under ``{BASE}/id/``; code-list IRIs under ``https://w3id.org/gon
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -23,6 +24,7 @@ from converter.defaults import DEFAULT_BASE as DEFAULT_BASE  # its home; convert
 from converter.vocab import CODE_BASE
 
 _KEY_RE = re.compile(r"^[a-z0-9-]+$")
+_SEGMENT_RE = re.compile(r"[A-Za-z0-9.\-]+")
 # Administrative suffixes after which an agency name is cut into readable segments.
 _SEGMENT_END = re.compile(
     r"(人民政府|办公室|办公厅|委员会|管委会|管理委员会|省|自治区|市|州|盟|县|区|旗|镇|乡|街道|局|厅)"
@@ -65,6 +67,7 @@ def agency_iri(base: str, key: str) -> URIRef:
     return URIRef(f"{_base(base)}/id/agency/{key}")
 
 
+@functools.lru_cache(maxsize=1024)  # a report's cells all ask for it
 def report_iri(base: str, key: str, year: int) -> URIRef:
     _check_key(key)
     return URIRef(f"{_base(base)}/id/report/{key}/{int(year)}")
@@ -121,7 +124,8 @@ def _check_key(key: str) -> None:
         raise ValueError(f"agency key must match [a-z0-9-]+: {key!r}")
 
 
+@functools.lru_cache(maxsize=4096)  # codes and table names: a few hundred strings
 def _safe(part: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9.\-]+", part):
+    if not _SEGMENT_RE.fullmatch(part):
         raise ValueError(f"IRI segment must be ASCII letters, digits, '.' or '-': {part!r}")
     return part

@@ -1,34 +1,108 @@
 """Writing RDF: the format follows the output's suffix (DESIGN.md, "Command line").
 
 ``.nq`` and ``.trig`` keep one named graph per report, ``.ttl`` holds the union; a folder gets one
-``.nq`` file per report. N-Quads are sorted so that files diff line by line. Files are written to a
-temporary name and renamed, so a failed run never leaves half a file.
+``.nq`` file per report. N-Quads are sorted so that files diff line by line, and written by
+pyoxigraph's serializer. Files are written to a temporary name and renamed, so a failed run never
+leaves half a file.
+
+Memory: reports arrive one at a time as sorted N-Quads bytes (:func:`report_nquads`, run in the
+worker processes). A ``.nq`` file (or ``-``) is an external merge sort: reports are kept until they
+hold ``run_bytes``, then sorted into a run file next to the output; the runs are merged
+(``heapq.merge``, duplicate lines dropped) into the output at the end, so memory does not grow with
+the number of reports. ``.trig`` and ``.ttl`` are serialized by rdflib from one in-memory
+``Dataset`` of all reports (their prefixes and grouping need the whole graph): use ``.nq`` or a
+folder for large runs.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import IO
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from converter import iris
-from converter.emit import emit_report, new_dataset
+from converter.emit import add_quads, agency_key, new_dataset, report_quads
 from converter.errors import OptionsError
 from converter.model import Report
 from converter.vocab import PREFIXES
 
 FORMATS = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle"}
+RUN_BYTES = 32 * 2**20  # N-Quads kept in memory before a sorted run is written to disk
+MERGE_FAN_IN = 64  # runs merged at once (open files)
 
 
-def sorted_nquads(ds: Dataset) -> bytes:
-    """N-Quads, one statement a line, sorted."""
-    text = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+# --------------------------------------------------------------------------------------------
+# sorted N-Quads
+
+
+def _sorted_lines(chunks: Iterable[bytes]) -> list[bytes]:
+    """The distinct lines of N-Quads chunks, sorted (bytewise: UTF-8 order is code point order)."""
+    lines: list[bytes] = []
+    for chunk in chunks:
+        lines += chunk.split(b"\n")
+    lines.sort()  # before dropping duplicates: sorted chunks are runs that timsort merges
+    unique = list(dict.fromkeys(lines))
+    return unique[1:] if unique and not unique[0] else unique
+
+
+def _join(lines: Sequence[bytes]) -> bytes:
+    return b"\n".join(lines) + b"\n"
+
+
+def quads_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """Quads as N-Quads, one statement a line, sorted, without duplicates."""
+    return _join(_sorted_lines([ox.serialize(quads, format=ox.RdfFormat.N_QUADS)]))
+
+
+def report_nquads(report: Report, base: str) -> bytes:
+    """One report's named graph as sorted N-Quads (what a worker process sends back).
+
+    :raises converter.emit.InvalidSourceUrl: the report's source URL is not an IRI.
+    """
+    return quads_nquads(report_quads(report, base))
+
+
+def merge_nquads(chunks: Iterable[bytes]) -> bytes:
+    """Several N-Quads chunks as one sorted, duplicate-free N-Quads text (in memory)."""
+    return _join(_sorted_lines(chunks))
+
+
+def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot write {term!r} as N-Quads")
+
+
+def _ox_quads(ds: Dataset) -> Iterator[ox.Quad]:
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        name = g.identifier if isinstance(g, Graph) else g
+        graph = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else _ox_term(name)
+        yield ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph)  # type: ignore[arg-type]
+
+
+def sorted_nquads(data: Dataset | Iterable[ox.Quad]) -> bytes:
+    """N-Quads, one statement a line, sorted, of an rdflib ``Dataset`` or of pyoxigraph quads.
+
+    Both are written by pyoxigraph's serializer, so the same statements give the same bytes. (An
+    explicit ``xsd:string`` datatype is not written, as N-Quads' canonical form says.)
+    """
+    return quads_nquads(_ox_quads(data) if isinstance(data, Dataset) else data)
 
 
 def serialize(ds: Dataset, fmt: str) -> bytes:
@@ -44,12 +118,19 @@ def serialize(ds: Dataset, fmt: str) -> bytes:
     return ds.serialize(format=fmt, encoding="utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+# --------------------------------------------------------------------------------------------
+# files
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that becomes ``path`` (mode 644) when the block ends without an error; on an
+    error the temporary file is removed and ``path`` is untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
         Path(temp).chmod(0o644)
         Path(temp).replace(path)
     except BaseException:
@@ -57,34 +138,146 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def report_file_name(report: Report) -> str:
-    return f"{iris.agency_key(report.meta.agency)}-{report.meta.year}.nq"
+def write_atomic(path: Path, data: bytes) -> None:
+    with atomic_file(path) as out:
+        out.write(data)
 
 
-def write_reports(reports: Sequence[Report], out: Path | str, base: str) -> list[Path]:
-    """Write the reports to ``out`` (a file by suffix, a folder, or ``-`` for stdout).
+def report_file_name(agency: str, year: int) -> str:
+    """The file of one report in a folder output: ``{agency key}-{year}.nq``."""
+    return f"{agency_key(agency)}-{year}.nq"
 
-    :raises OptionsError: the suffix is not one of .nq, .trig, .ttl.
+
+class SortedRuns:
+    """Sorted N-Quads chunks in, one sorted duplicate-free N-Quads stream out, in bounded memory.
+
+    Chunks are kept until they hold ``run_bytes``; then their lines are sorted into a run file in
+    ``folder`` (a hidden temporary file). :meth:`write_to` merges the runs (and what is still in
+    memory) into a binary file. Use it as a context manager: the run files are removed at the end,
+    whatever happens.
+    """
+
+    def __init__(self, folder: Path, name: str = "out.nq", run_bytes: int = RUN_BYTES) -> None:
+        if run_bytes < 1:
+            raise ValueError(f"run_bytes must be at least 1, got {run_bytes}")
+        self.folder = folder
+        self.name = name
+        self.run_bytes = run_bytes
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.runs: list[Path] = []
+        self.count = 0
+
+    def __enter__(self) -> SortedRuns:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for run in self.runs:
+            run.unlink(missing_ok=True)
+        self.runs = []
+        self.chunks = []
+
+    def add(self, nquads: bytes) -> None:
+        self.chunks.append(nquads)
+        self.size += len(nquads)
+        self.count += 1
+        if self.size >= self.run_bytes:
+            self.spill()
+
+    def spill(self) -> None:
+        """Write what is in memory as one sorted run."""
+        if not self.chunks:
+            return
+        lines = _sorted_lines(self.chunks)
+        self.chunks, self.size = [], 0
+        self._write_run(lambda out: out.write(_join(lines)))
+
+    def _write_run(self, fill: Callable[[IO[bytes]], object]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.name}.run-", suffix=".tmp")
+        self.runs.append(Path(temp))
+        with os.fdopen(handle, "wb") as out:
+            fill(out)
+
+    def write_to(self, out: IO[bytes]) -> None:
+        """Merge every run into ``out``."""
+        if not self.runs:  # everything fits in memory
+            if self.chunks:
+                out.write(merge_nquads(self.chunks))
+            return
+        self.spill()
+        while len(self.runs) > MERGE_FAN_IN:
+            group, self.runs = self.runs[:MERGE_FAN_IN], self.runs[MERGE_FAN_IN:]
+            self._write_run(lambda run, group=group: _merge_files(group, run))
+            for path in group:
+                path.unlink()
+        _merge_files(self.runs, out)
+
+
+def _merge_files(paths: Sequence[Path], out: IO[bytes]) -> None:
+    """k-way merge of sorted N-Quads files (each line ends with a newline), dropping duplicates.
+
+    Every byte of an N-Quads statement is above ``\\n``, so lines sort the same with or without it.
+    """
+    with ExitStack() as stack:
+        files = [stack.enter_context(path.open("rb", buffering=2**20)) for path in paths]
+        previous = None
+        write = out.write
+        for line in heapq.merge(*files):
+            if line != previous:
+                write(line)
+                previous = line
+
+
+def write_stream(items: Iterable[tuple[str, bytes]], out: Path | str, *, run_bytes: int = RUN_BYTES) -> list[Path]:
+    """Write reports that arrive one at a time as ``(folder file name, sorted N-Quads)`` to ``out``
+    (a file by suffix, a folder, or ``-`` for stdout); nothing is written when none arrives.
+
+    ``.nq`` and ``-`` are merged from sorted runs (memory bounded by ``run_bytes``); ``.trig`` and
+    ``.ttl`` are built in memory. Errors raised while ``items`` is consumed leave no output file.
+
+    :raises OptionsError: the suffix is not one of .nq, .trig, .ttl (raised before ``items`` is read).
     """
     if str(out) == "-":
-        ds = new_dataset()
-        for report in reports:
-            emit_report(report, base, ds)
-        sys.stdout.buffer.write(sorted_nquads(ds))
+        with SortedRuns(Path(tempfile.gettempdir()), "stdout.nq", run_bytes) as runs:
+            for _, nquads in items:
+                runs.add(nquads)
+            runs.write_to(sys.stdout.buffer)
         return []
     out = Path(out)
     if out.is_dir() or (not out.suffix and not out.exists()):
         written = []
-        for report in reports:
-            target = out / report_file_name(report)
-            write_atomic(target, sorted_nquads(emit_report(report, base)))
+        for name, nquads in items:
+            target = out / name
+            write_atomic(target, nquads)
             written.append(target)
         return written
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise OptionsError(f"{out}: unknown output format {out.suffix!r}; use .nq, .trig, .ttl or a folder")
-    ds = new_dataset()
-    for report in reports:
-        emit_report(report, base, ds)
-    write_atomic(out, serialize(ds, fmt))
+    if fmt != "nquads":
+        chunks = [nquads for _, nquads in items]
+        if not chunks:
+            return []
+        ds = add_quads(new_dataset(), ox.parse(b"".join(chunks), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
+        write_atomic(out, serialize(ds, fmt))
+        return [out]
+    with SortedRuns(out.parent, out.name, run_bytes) as runs:
+        for _, nquads in items:
+            runs.add(nquads)
+        if not runs.count:
+            return []
+        with atomic_file(out) as handle:
+            runs.write_to(handle)
     return [out]
+
+
+def write_reports(reports: Iterable[Report], out: Path | str, base: str, *, run_bytes: int = RUN_BYTES) -> list[Path]:
+    """Write the reports to ``out`` (a file by suffix, a folder, or ``-`` for stdout), emitting
+    each as it comes (see :func:`write_stream`).
+
+    :raises OptionsError: the suffix is not one of .nq, .trig, .ttl.
+    :raises converter.emit.InvalidSourceUrl: a report's source URL is not an IRI.
+    """
+    items = ((report_file_name(r.meta.agency, r.meta.year), report_nquads(r, base)) for r in reports)
+    return write_stream(items, out, run_bytes=run_bytes)

@@ -1,12 +1,17 @@
 """One file → one ``Report``; many files with a per-file boundary, so one bad file never stops
-the others."""
+the others.
+
+:func:`convert_many` returns the ``Report``s; :func:`emit_many` is what ``gongkai convert`` uses: each
+worker converts *and* emits its file, and sends back only a small :class:`ReportSummary` and the
+report's sorted N-Quads, in input order, so that the caller can write them as they come."""
 
 from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,14 +154,14 @@ def convert_many(
         meta = outcome.report.meta
         iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
         if iri in seen:
-            ordered[index] = Outcome(
-                outcome.path,
-                None,
-                f"{outcome.path}: same agency and year as {seen[iri]} ({meta.agency} {meta.year}); not converted twice",
-            )
+            ordered[index] = Outcome(outcome.path, None, _duplicate(outcome.path, seen[iri], meta.agency, meta.year))
         else:
             seen[iri] = outcome.path
     return ordered
+
+
+def _duplicate(path: Path, first: Path, agency: str, year: int) -> str:
+    return f"{path}: same agency and year as {first} ({agency} {year}); not converted twice"
 
 
 def _run(
@@ -177,3 +182,114 @@ def _run(
             if on_outcome:
                 on_outcome(outcome)
             yield futures[future], outcome
+
+
+# --------------------------------------------------------------------------------------------
+# convert and emit in the workers (``gongkai convert``)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What the convert command keeps of one report once its RDF is written: its identity, and
+    what the ``--report`` record and the summary line say about it."""
+
+    agency: str
+    year: int
+    template: str
+    report_iri: str
+    file_name: str  # in a folder output
+    cells: int
+    issues: tuple[Issue, ...]
+
+    @classmethod
+    def of(cls, report: Report, base: str) -> ReportSummary:
+        from converter.emit import agency_key
+        from converter.output import report_file_name
+
+        meta = report.meta
+        return cls(
+            agency=meta.agency,
+            year=meta.year,
+            template=report.generation.value,
+            report_iri=str(iris.report_iri(base, agency_key(meta.agency), meta.year)),
+            file_name=report_file_name(meta.agency, meta.year),
+            cells=len(report.cells),
+            issues=tuple(report.issues),
+        )
+
+
+@dataclass(frozen=True)
+class Emitted:
+    """One input file, converted and emitted: its summary and sorted N-Quads, or an error."""
+
+    path: Path
+    summary: ReportSummary | None
+    error: str | None
+    nquads: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+
+def emit_one(path: Path, options: ConvertOptions) -> Emitted:
+    """Convert one file and emit its RDF as sorted N-Quads (in a worker process)."""
+    from converter.output import report_nquads
+
+    outcome = _convert_one(path, options)
+    if outcome.report is None:
+        return Emitted(path, None, outcome.error)
+    try:
+        nquads = report_nquads(outcome.report, options.base_url)
+    except GongkaiError as exc:
+        return Emitted(path, None, str(exc))
+    return Emitted(path, ReportSummary.of(outcome.report, options.base_url), None, nquads)
+
+
+def emit_many(
+    paths: Iterable[Path],
+    options: ConvertOptions | None = None,
+    jobs: int = 1,
+    on_item: Callable[[Emitted], None] | None = None,
+) -> Iterator[Emitted]:
+    """Convert and emit every file, in parallel when ``jobs > 1``; yields in input order, as the
+    files are done (at most a few per worker are held back to keep the order).
+
+    Two files that yield the same report (agency and year) are an error for the second one, as in
+    :func:`convert_many`.
+    """
+    options = options or ConvertOptions()
+    seen: dict[str, Path] = {}
+    for item in _emit_ordered(list(paths), options, jobs):
+        summary = item.summary
+        if summary is not None:
+            if summary.report_iri in seen:
+                first = seen[summary.report_iri]
+                item = Emitted(item.path, None, _duplicate(item.path, first, summary.agency, summary.year))
+            else:
+                seen[summary.report_iri] = item.path
+        if on_item:
+            on_item(item)
+        yield item
+
+
+def _emit_ordered(files: list[Path], options: ConvertOptions, jobs: int) -> Iterator[Emitted]:
+    jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if jobs == 1 or len(files) < 4:
+        for path in files:
+            yield emit_one(path, options)
+        return
+    ahead = 4 * jobs  # submitted and not yet yielded: bounds the N-Quads held in memory
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque[Future[Emitted]] = deque()
+        queue = iter(files)
+        for path in queue:
+            pending.append(pool.submit(emit_one, path, options))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            item = pending.popleft().result()
+            path = next(queue, None)
+            if path is not None:
+                pending.append(pool.submit(emit_one, path, options))
+            yield item

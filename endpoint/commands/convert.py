@@ -1,9 +1,14 @@
-"""``gongkai convert``: files in, RDF out, one line per failing file, a summary, a JSON record."""
+"""``gongkai convert``: files in, RDF out, one line per failing file, a summary, a JSON record.
+
+Each file is converted and emitted in a worker; its N-Quads go straight to the output writer
+(:func:`converter.output.write_stream`, sorted runs merged at the end for one ``.nq`` file), and only
+a small summary per file is kept for the record and the summary line."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -11,8 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from converter.errors import OptionsError
 from converter.options import ConvertOptions, read_manifest
-from converter.output import write_atomic, write_reports
-from converter.pipeline import Outcome, convert_many, expand_inputs
+from converter.output import write_atomic, write_stream
+from converter.pipeline import Emitted, emit_many, expand_inputs
 
 
 def run_convert(
@@ -43,35 +48,41 @@ def run_convert(
         transient=True,
     ) as progress:
         task = progress.add_task("convert", total=len(files))
-        outcomes = convert_many(files, options, jobs=jobs, on_outcome=lambda _: progress.advance(task))
+        outcomes: list[Emitted] = []
+
+        def reports() -> Iterator[tuple[str, bytes]]:
+            for item in emit_many(files, options, jobs=jobs, on_item=lambda _: progress.advance(task)):
+                outcomes.append(Emitted(item.path, item.summary, item.error))  # without its N-Quads
+                if item.summary is not None:
+                    yield item.summary.file_name, item.nquads
+
+        write_stream(reports(), out)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         typer.echo(outcome.error, err=True)
-    reports = [o.report for o in outcomes if o.report is not None]
-    if reports:
-        write_reports(reports, out, options.base_url)
+    converted = [o.summary for o in outcomes if o.summary is not None]
     if report is not None:
         write_atomic(report, json.dumps([_record(o) for o in outcomes], ensure_ascii=False, indent=2).encode("utf-8"))
-    notes = sum(len(r.issues) for r in reports)
+    notes = sum(len(r.issues) for r in converted)
     typer.echo(
-        f"converted {len(reports)}/{len(outcomes)} files; {len(failed)} failed; {notes} quality notes"
+        f"converted {len(converted)}/{len(outcomes)} files; {len(failed)} failed; {notes} quality notes"
         + (f" (see {report})" if report else ""),
         err=True,
     )
     return 1 if failed else 0
 
 
-def _record(outcome: Outcome) -> dict[str, object]:
-    if outcome.report is None:
+def _record(outcome: Emitted) -> dict[str, object]:
+    if outcome.summary is None:
         return {"file": str(outcome.path), "ok": False, "error": outcome.error}
-    r = outcome.report
+    r = outcome.summary
     return {
         "file": str(outcome.path),
         "ok": True,
-        "agency": r.meta.agency,
-        "year": r.meta.year,
-        "template": r.generation.value,
-        "cells": len(r.cells),
+        "agency": r.agency,
+        "year": r.year,
+        "template": r.template,
+        "cells": r.cells,
         "issues": [
             {
                 "code": i.code,
