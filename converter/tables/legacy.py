@@ -46,6 +46,7 @@ PROSE: dict[str, tuple[str, ...]] = {
     "review-other": (r"其他情形(\d+)件",),
     "litigation": (r"行政诉讼(\d+)件",),
 }
+_PROSE_RE = {notation: tuple(re.compile(p) for p in patterns) for notation, patterns in PROSE.items()}
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,11 @@ def table_figures(tokens: Sequence[Token], issues: list[Issue]) -> dict[str, Fig
 
 def prose_figures(lines: Sequence[str]) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
-    for notation, patterns in PROSE.items():
+    normalized = [normalize(line) for line in lines]  # once, not once per pattern
+    for notation, patterns in _PROSE_RE.items():
         for pattern in patterns:
-            for number, line in enumerate(lines, start=1):
-                match = re.search(pattern, normalize(line))
+            for number, line in enumerate(normalized, start=1):
+                match = pattern.search(line)
                 if match is None:
                     continue
                 unit = UNITS.get(match[2]) if match.lastindex and match.lastindex >= 2 else None
