@@ -12,14 +12,21 @@ When the ontology graph (``https://w3id.org/gongkai/def``, with the code lists) 
 it is added to every report graph, so that the shapes can also check ``skos:inScheme``.
 
 Engines (``engine=``): ``"pyshacl"`` is pySHACL; ``"turbo"`` is pyshacl-turbo (a Rust engine with
-pySHACL's API, ~7x faster per report); ``"auto"`` (the default) is turbo when it is installed, else
-pySHACL. Both give the same conforms flag and the same (focus, path, shape, severity) results on
-every case of tests/shapes/ and on the seeds with injected faults (tests/test_shacl_engines.py).
-``jobs=N`` validates the report graphs across N worker processes (each loads the shapes once); the
+pySHACL's API, ~7x faster per report); ``"bulk"`` is converter/shacl_bulk.py, which checks these
+shapes in plain Python (SHACL Core compiled from the shapes graph, each SHACL-SPARQL query of the
+shapes implemented natively and recognised by the hash of its text) and reads N-Quads without a
+store, several times faster than turbo again; ``"auto"`` (the default) is bulk. pySHACL and turbo
+give the same conforms flag and the same (focus, path, shape, severity) results on every case of
+tests/shapes/ and on the seeds with injected faults (tests/test_shacl_engines.py); bulk gives the
+same findings as turbo, field by field, there, on hundreds of random mutations of the seeds and on
+a generated corpus (tests/test_shacl_bulk.py). Bulk refuses shapes it does not implement
+(``UnsupportedShapes``): then use turbo.
+``jobs=N`` validates across N worker processes (each loads the shapes once). pyshacl/turbo: the
 main process reads the file and hands out the graphs' N-Triples (written by the store), a few
-graphs per task. Each report is still one engine call: batching many reports into one call is
-slower per report with pyshacl-turbo, not faster (its time grows faster than the data,
-bench/shacl.py).
+graphs per task. Bulk: :func:`validate_paths` gives each worker whole files; one file is read by
+the main process and its report graphs (plain terms) are handed out a few hundred per task. Each
+report is still one engine call: batching many reports into one call is slower per report with
+pyshacl-turbo, not faster (its time grows faster than the data, bench/shacl.py).
 """
 
 from __future__ import annotations
@@ -64,7 +71,10 @@ _DISPLAY_PREFIXES: dict[str, str] = {
 }
 
 
-ENGINES = ("auto", "pyshacl", "turbo")
+ENGINES = ("auto", "pyshacl", "turbo", "bulk")
+
+# report graphs per task of parallel validation with the bulk engine
+_BULK_TASK_UNITS = 50
 
 # N-Triples per task of parallel validation: ~4 reports of ~2,250 triples
 _TASK_BYTES = 2_000_000
@@ -136,24 +146,24 @@ def _turbo_shapes() -> Any:  # pyshacl_turbo.CompiledShapes, compiled once per p
 
 
 def resolve_engine(engine: str = "auto") -> str:
-    """``"pyshacl"`` or ``"turbo"``: ``"auto"`` is turbo when pyshacl-turbo is installed.
+    """``"pyshacl"``, ``"turbo"`` or ``"bulk"``: ``"auto"`` is bulk.
 
     :raises GongkaiError: an unknown engine, or ``"turbo"`` when pyshacl-turbo is not installed.
     """
     if engine not in ENGINES:
         raise GongkaiError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine == "pyshacl":
-        return "pyshacl"
-    if _turbo_module() is None:
-        if engine == "turbo":
-            raise GongkaiError("SHACL engine 'turbo' needs pyshacl-turbo: pip install 'pyshacl-turbo>=0.6'")
-        return "pyshacl"
-    return "turbo"
+    if engine in ("auto", "bulk"):
+        return "bulk"
+    if engine == "turbo" and _turbo_module() is None:
+        raise GongkaiError("SHACL engine 'turbo' needs pyshacl-turbo: pip install 'pyshacl-turbo>=0.6'")
+    return engine
 
 
 def validate_graph(data: Graph | Dataset, engine: str = "auto") -> ValidationOutcome:
     """Validate an rdflib graph, or each graph of a data set on its own."""
     engine = resolve_engine(engine)
+    if engine == "bulk":
+        return _combine(_validate_bulk(name, triples) for name, triples in _rdflib_units(data))
     if isinstance(data, Dataset):
         graphs = [g for g in data.graphs() if len(g)]
         vocab = next((g for g in graphs if str(g.identifier) == VOCAB_GRAPH), None)
@@ -178,8 +188,10 @@ def validate_file(path: Path | str, engine: str = "auto", jobs: int = 1) -> Vali
     :raises ValidationError: the file cannot be read, has an unknown suffix, or does not parse.
     """
     engine = resolve_engine(engine)
-    store = _read(Path(path))
     jobs = _jobs(jobs)
+    if engine == "bulk":
+        return _validate_file_bulk(Path(path), jobs)
+    store = _read(Path(path))
     if jobs == 1:
         return _combine(_validate_store(store, engine))
     with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=(engine,)) as pool:
@@ -196,6 +208,9 @@ def validate_paths(
     """
     engine = resolve_engine(engine)
     jobs = _jobs(jobs)
+    if engine == "bulk" and jobs > 1:
+        yield from _validate_paths_bulk([Path(p) for p in paths], jobs)
+        return
     if jobs == 1:
         for path in paths:
             try:
@@ -241,10 +256,82 @@ def _read(path: Path) -> ox.Store:
 
 
 def _warm_worker(engine: str) -> None:
-    """Worker initializer: parse (and, for turbo, compile) the shapes once per process."""
+    """Worker initializer: parse (and, for turbo and bulk, compile) the shapes once per process."""
     shapes_graph()
     if engine == "turbo":
         _turbo_shapes()
+    elif engine == "bulk":
+        from converter.shacl_bulk import bulk_shapes
+
+        bulk_shapes()
+
+
+# --- the bulk engine (converter/shacl_bulk.py) ------------------------------------------------
+
+
+def _validate_bulk(graph_name: str | None, triples: list[Any]) -> ValidationOutcome:
+    """One report graph (plain terms, see converter/shacl_bulk.py) validated by the bulk engine."""
+    from converter.shacl_bulk import bulk_shapes
+
+    violations, warnings = bulk_shapes().validate(triples, graph_name)
+    return ValidationOutcome(conforms=not violations, violations=violations, warnings=warnings, graphs=1)
+
+
+def _validate_bulk_units(units: list[tuple[str | None, list[Any]]]) -> list[ValidationOutcome]:
+    """Worker task: report graphs validated one by one with the bulk engine."""
+    from converter.shacl_bulk import gc_paused
+
+    with gc_paused():
+        return [_validate_bulk(name, triples) for name, triples in units]
+
+
+def _validate_file_bulk(path: Path, jobs: int) -> ValidationOutcome:
+    """A file read without a store and validated with the bulk engine, its graphs across ``jobs``."""
+    from converter.shacl_bulk import gc_paused, read_units
+
+    with gc_paused():
+        units = read_units(path)
+        if jobs == 1 or len(units) <= _BULK_TASK_UNITS:
+            return _combine([_validate_bulk(name, triples) for name, triples in units])
+    chunks = [units[i : i + _BULK_TASK_UNITS] for i in range(0, len(units), _BULK_TASK_UNITS)]
+    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=("bulk",)) as pool:
+        return _combine(o for outcomes in pool.map(_validate_bulk_units, chunks) for o in outcomes)
+
+
+def _bulk_file_task(path: str) -> tuple[ValidationOutcome | None, str | None]:
+    """Worker task: one whole file with the bulk engine; (outcome, None) or (None, why it failed)."""
+    try:
+        return _validate_file_bulk(Path(path), 1), None
+    except ValidationError as exc:
+        return None, exc.reason
+
+
+def _validate_paths_bulk(paths: list[Path], jobs: int) -> Iterator[tuple[Path, ValidationOutcome | ValidationError]]:
+    """Many files: each worker validates whole files (in input order); one file: its graphs across the workers."""
+    if len(paths) == 1:
+        try:
+            yield paths[0], _validate_file_bulk(paths[0], jobs)
+        except ValidationError as exc:
+            yield paths[0], exc
+        return
+    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=("bulk",)) as pool:
+        for path, (outcome, reason) in zip(paths, pool.map(_bulk_file_task, [str(p) for p in paths]), strict=True):
+            yield path, outcome if outcome is not None else ValidationError(path, reason or "")
+
+
+def _rdflib_units(data: Graph | Dataset) -> list[tuple[str | None, list[Any]]]:
+    """The report graphs of an rdflib graph or data set, as validate_graph splits them."""
+    from converter.shacl_bulk import units_of_rdflib
+
+    if not isinstance(data, Dataset):
+        return units_of_rdflib([(None, data)])
+    graphs = [g for g in data.graphs() if len(g)]
+    vocab = next((g for g in graphs if str(g.identifier) == VOCAB_GRAPH), None)
+    units = [g for g in graphs if g is not vocab] or ([vocab] if vocab is not None else [])
+    extra = list(vocab) if vocab is not None and units != [vocab] else []
+    return units_of_rdflib(
+        (None if g.identifier == DATASET_DEFAULT_GRAPH_ID else str(g.identifier), [*g, *extra]) for g in units
+    )
 
 
 def _validate_ntriples(items: list[tuple[str | None, bytes]], engine: str) -> list[ValidationOutcome]:
@@ -316,6 +403,12 @@ def _validate_parallel(store: ox.Store, engine: str, pool: ProcessPoolExecutor, 
 def _validate_store(store: ox.Store, engine: str = "auto") -> Iterator[ValidationOutcome]:
     """Validate each graph of a store alone (with the vocabulary graph, when it is there)."""
     engine = resolve_engine(engine)
+    if engine == "bulk":
+        from converter.shacl_bulk import units_of_quads
+
+        for name, triples in units_of_quads(store):
+            yield _validate_bulk(name, triples)
+        return
     if engine == "turbo":  # turbo is given N-Triples anyway: let the store write them
         for name, data in _unit_ntriples(store):
             yield _validate_one(data, name, engine)
@@ -364,6 +457,15 @@ def _ox_quads(graph: Graph) -> list[ox.Quad]:
 
 def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str = "pyshacl") -> ValidationOutcome:
     """Validate one report graph: a store (default graph) or N-Triples bytes."""
+    if engine == "bulk":
+        from converter.shacl_bulk import units_of_quads
+
+        if isinstance(data, bytes):
+            quads: Iterable[ox.Quad] = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            quads = data.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        units = units_of_quads(quads)
+        return _validate_bulk(graph_name, units[0][1] if units else [])
     if engine == "turbo":
         # turbo is given N-Triples, not the store: from a pyoxigraph Store, pyshacl-turbo 0.6.5
         # matches no string literal written in a SHACL-SPARQL query (FILTER NOT EXISTS
@@ -412,8 +514,9 @@ def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str = 
     )
 
 
-def _finding_order(f: Finding) -> tuple[str, str, str, str, str]:
-    return (f.graph or "", f.focus, f.path or "", f.shape, f.message)
+def _finding_order(f: Finding) -> tuple[str, ...]:
+    # constraint and value last: the order of findings is the same whatever order an engine gives
+    return (f.graph or "", f.focus, f.path or "", f.shape, f.message, f.constraint or "", f.value or "")
 
 
 def _finding(report: Graph, result: Node, graph_name: str | None) -> Finding:

@@ -106,7 +106,7 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary line.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")] = 1,
     engine: Annotated[
-        str, typer.Option("--engine", help="SHACL engine: auto (pyshacl-turbo if installed), pyshacl, turbo.")
+        str, typer.Option("--engine", help="SHACL engine: auto (= bulk), bulk, turbo (pyshacl-turbo), pyshacl.")
     ] = "auto",
     scheduler: Annotated[
         str | None,

@@ -4,7 +4,8 @@ Both engines run on every case of tests/shapes/ and on the converted seeds, as t
 faults injected (counts changed, a dimension dropped, bad datatypes, negative counts, the unit of
 an amount dropped, ...). They must agree on the conforms flag and on the set of
 (focus node, result path, source shape, severity) results - also on the constraint that fired
-and the value node. ``engine="auto"`` uses turbo only because of this test.
+and the value node. (``engine="auto"`` is the bulk engine, which gives turbo's findings field by field:
+tests/test_shacl_bulk.py.)
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def test_engines_agree_on_seeds_with_fault(seeds_store: ox.Store, fault: str, tm
 
 
 def test_resolve_engine() -> None:
-    assert resolve_engine("auto") == "turbo"
+    assert resolve_engine("auto") == "bulk"  # bulk = turbo: tests/test_shacl_bulk.py
     assert resolve_engine("pyshacl") == "pyshacl"
     assert resolve_engine("turbo") == "turbo"
     with pytest.raises(GongkaiError, match="unknown SHACL engine"):
