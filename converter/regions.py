@@ -60,8 +60,9 @@ PROVINCE_BY_CODE = {p.code: p for p in PROVINCES}
 
 
 def preload() -> None:
-    """Import cpca (and pandas, ~0.6 s) now, e.g. in a thread while the store bulk-loads."""
-    import cpca  # noqa: F401
+    """Get cpca ready now (~0.6 s: it imports pandas and reads its table on its first name), e.g.
+    in a thread while the store bulk-loads."""
+    provinces_of(["北京市人民政府"])
 
 
 def provinces_of(names: Sequence[str]) -> list[Province | None]:

@@ -420,11 +420,11 @@ def _build_release(
     with ThreadPoolExecutor(max_workers=1) as pool:
         compaction = pool.submit(store.optimize) if optimize else None
         cubes = aggregate_quads(store, base_url)
+        quads = len(store) + len(set(cubes))  # the cubes are new: their graph was emptied above
         if compaction is not None:
             compaction.result()
     store.extend(cubes)
     store.flush()
-    quads = len(store)
     graphs = []
     for graph in store.named_graphs():
         if isinstance(graph, NamedNode) and graph not in (vocab_graph, aggregates):
