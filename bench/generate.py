@@ -4,8 +4,8 @@
 objects (the real 表二/表三/表四 layouts of the 2019 and 2021 templates, with consistent
 arithmetic: 表三 row 3.7 = the sum of the outcome rows, row 4 = 1 + 2 - 3.7, the 总计 column = the
 sum of the applicant columns; 表四 总计 = the sum of the results), emits each with
-``converter.output.report_nquads`` (what ``gongkai convert`` writes) and writes one sorted N-Quads shard
-per ``--shard-size`` reports.
+``converter.output.report_nquads`` (what ``gongkai convert`` writes) and writes one N-Quads shard
+per ``--shard-size`` reports (graph by graph, each sorted, as ``gongkai convert`` writes a file).
 
 Agencies are made-up but realistic (province / city / district 人民政府, their 办公厅/办公室 and
 departments); each agency reports for consecutive years in 2019-2023, so agency time series exist.
@@ -323,10 +323,11 @@ def reports(n: int, seed: int) -> Iterator[Report]:
 
 
 def _write_shard(args: tuple[list[Spec], int, str, str]) -> tuple[str, int]:
-    from converter.output import merge_nquads, report_nquads, write_atomic
+    from converter.output import merge_nquads, report_graph, report_nquads, write_atomic
 
     shard_specs, seed, path, base = args
-    data = merge_nquads([report_nquads(build_report(spec, seed), base) for spec in shard_specs])
+    reports = [build_report(spec, seed) for spec in shard_specs]
+    data = merge_nquads((report_graph(r, base), report_nquads(r, base)) for r in reports)
     write_atomic(Path(path), data)
     return path, data.count(b"\n")
 

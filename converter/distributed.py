@@ -52,7 +52,7 @@ def convert_partition(
     from converter.output import merge_nquads, write_atomic
     from converter.pipeline import emit_one
 
-    chunks: list[bytes] = []
+    chunks: list[tuple[str, bytes]] = []
     records: list[FileRecord] = []
     for index, path in items:
         item = emit_one(Path(path), options)
@@ -66,7 +66,7 @@ def convert_partition(
             )
         )
         if index not in skip:
-            chunks.append(item.nquads)
+            chunks.append((summary.report_iri, item.nquads))
     target = Path(out) / shard_name(partition)
     if chunks:
         write_atomic(target, merge_nquads(chunks))

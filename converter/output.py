@@ -1,27 +1,30 @@
 """Writing RDF: the format follows the output's suffix (DESIGN.md, "Command line").
 
 ``.nq`` and ``.trig`` keep one named graph per report, ``.ttl`` holds the union; a folder gets one
-``.nq`` file per report. N-Quads are sorted so that files diff line by line, and written by
-pyoxigraph's serializer. Files are written to a temporary name and renamed, so a failed run never
-leaves half a file.
+``.nq`` file per report. N-Quads files hold each graph's statements together, the graphs in the
+order of their names (the default graph first), each graph's lines sorted and without duplicates:
+a report's statements are one block, and files diff line by line. They are written by pyoxigraph's
+serializer, to a temporary name that is then renamed, so a failed run never leaves half a file.
 
-Memory: reports arrive one at a time as sorted N-Quads bytes (:func:`report_nquads`, run in the
-worker processes). A ``.nq`` file (or ``-``) is an external merge sort: reports are kept until they
-hold ``run_bytes``, then sorted into a run file next to the output; the runs are merged
-(``heapq.merge``, duplicate lines dropped) into the output at the end, so memory does not grow with
-the number of reports. ``.trig`` and ``.ttl`` are serialized by rdflib from one in-memory
-``Dataset`` of all reports (their prefixes and grouping need the whole graph): use ``.nq`` or a
-folder for large runs.
+Memory: reports arrive one at a time as ``(graph name, sorted N-Quads)`` blocks (:func:`report_nquads`,
+run in the worker processes). A ``.nq`` file (or ``-``) is an external sort of those blocks by
+graph name: they are kept until they hold ``run_bytes``, then written, in name order, to a run file
+next to the output; the runs are merged block by block (``heapq.merge`` on the names) into the
+output at the end, so memory does not grow with the number of reports and no line is touched
+again. ``.trig`` and ``.ttl`` are serialized by rdflib from one in-memory ``Dataset`` of all reports
+(their prefixes and grouping need the whole graph): use ``.nq`` or a folder for large runs.
 """
 
 from __future__ import annotations
 
 import heapq
 import os
+import struct
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from itertools import groupby
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +32,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from converter import iris
 from converter.emit import add_quads, agency_key, new_dataset, report_quads
 from converter.errors import OptionsError
 from converter.model import Report
@@ -70,9 +74,24 @@ def report_nquads(report: Report, base: str) -> bytes:
     return quads_nquads(report_quads(report, base))
 
 
-def merge_nquads(chunks: Iterable[bytes]) -> bytes:
-    """Several N-Quads chunks as one sorted, duplicate-free N-Quads text (in memory)."""
-    return _join(_sorted_lines(chunks))
+Block = tuple[str, bytes]  # (graph name, that graph's sorted N-Quads); "" is the default graph
+
+
+def merge_nquads(blocks: Iterable[Block]) -> bytes:
+    """Graph blocks as one N-Quads text (in memory): the blocks in graph-name order, the blocks of
+    one graph merged into one."""
+    return b"".join(data for _, data in _merged(sorted(blocks, key=_name)))
+
+
+def _name(block: Block) -> str:
+    return block[0]
+
+
+def _merged(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Blocks in name order, with those of one name merged (lines sorted, duplicates dropped)."""
+    for name, group in groupby(blocks, key=_name):
+        chunks = [data for _, data in group]
+        yield name, chunks[0] if len(chunks) == 1 else _join(_sorted_lines(chunks))
 
 
 def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -97,12 +116,25 @@ def _ox_quads(ds: Dataset) -> Iterator[ox.Quad]:
 
 
 def sorted_nquads(data: Dataset | Iterable[ox.Quad]) -> bytes:
-    """N-Quads, one statement a line, sorted, of an rdflib ``Dataset`` or of pyoxigraph quads.
+    """N-Quads of an rdflib ``Dataset`` or of pyoxigraph quads, graph by graph in name order, each
+    graph's lines sorted (see the module docstring).
 
     Both are written by pyoxigraph's serializer, so the same statements give the same bytes. (An
     explicit ``xsd:string`` datatype is not written, as N-Quads' canonical form says.)
     """
-    return quads_nquads(_ox_quads(data) if isinstance(data, Dataset) else data)
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in _ox_quads(data) if isinstance(data, Dataset) else data:
+        by_graph.setdefault(graph_name(quad.graph_name), []).append(quad)
+    return merge_nquads((name, quads_nquads(quads)) for name, quads in by_graph.items())
+
+
+def graph_name(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    """The name blocks are ordered by: the IRI, ``_:label`` for a blank node, "" for the default graph."""
+    if isinstance(graph, ox.NamedNode):
+        return graph.value
+    if isinstance(graph, ox.BlankNode):
+        return f"_:{graph.value}"
+    return ""
 
 
 def serialize(ds: Dataset, fmt: str) -> bytes:
@@ -143,18 +175,23 @@ def write_atomic(path: Path, data: bytes) -> None:
         out.write(data)
 
 
+def report_graph(report: Report, base: str) -> str:
+    """The name of a report's graph: its report IRI."""
+    return str(iris.graph_iri(base, agency_key(report.meta.agency), report.meta.year))
+
+
 def report_file_name(agency: str, year: int) -> str:
     """The file of one report in a folder output: ``{agency key}-{year}.nq``."""
     return f"{agency_key(agency)}-{year}.nq"
 
 
 class SortedRuns:
-    """Sorted N-Quads chunks in, one sorted duplicate-free N-Quads stream out, in bounded memory.
+    """Graph blocks in, one N-Quads stream out (blocks in graph-name order), in bounded memory.
 
-    Chunks are kept until they hold ``run_bytes``; then their lines are sorted into a run file in
-    ``folder`` (a hidden temporary file). :meth:`write_to` merges the runs (and what is still in
-    memory) into a binary file. Use it as a context manager: the run files are removed at the end,
-    whatever happens.
+    Blocks are kept until they hold ``run_bytes``; then they are written, in name order, to a run
+    file in ``folder`` (a hidden temporary file; each block framed by its lengths). :meth:`write_to`
+    merges the runs (and what is still in memory) block by block into a binary file. Use it as a
+    context manager: the run files are removed at the end, whatever happens.
     """
 
     def __init__(self, folder: Path, name: str = "out.nq", run_bytes: int = RUN_BYTES) -> None:
@@ -163,7 +200,7 @@ class SortedRuns:
         self.folder = folder
         self.name = name
         self.run_bytes = run_bytes
-        self.chunks: list[bytes] = []
+        self.blocks: list[Block] = []
         self.size = 0
         self.runs: list[Path] = []
         self.count = 0
@@ -175,62 +212,73 @@ class SortedRuns:
         for run in self.runs:
             run.unlink(missing_ok=True)
         self.runs = []
-        self.chunks = []
+        self.blocks = []
 
-    def add(self, nquads: bytes) -> None:
-        self.chunks.append(nquads)
+    def add(self, graph: str, nquads: bytes) -> None:
+        """One graph's sorted, duplicate-free N-Quads."""
+        self.blocks.append((graph, nquads))
         self.size += len(nquads)
         self.count += 1
         if self.size >= self.run_bytes:
             self.spill()
 
     def spill(self) -> None:
-        """Write what is in memory as one sorted run."""
-        if not self.chunks:
+        """Write what is in memory as one run, in name order."""
+        if not self.blocks:
             return
-        lines = _sorted_lines(self.chunks)
-        self.chunks, self.size = [], 0
-        self._write_run(lambda out: out.write(_join(lines)))
+        blocks = _merged(sorted(self.blocks, key=_name))
+        self.blocks, self.size = [], 0
+        self._write_run(lambda out: _write_blocks(blocks, out))
 
     def _write_run(self, fill: Callable[[IO[bytes]], object]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.name}.run-", suffix=".tmp")
         self.runs.append(Path(temp))
-        with os.fdopen(handle, "wb") as out:
+        with os.fdopen(handle, "wb", buffering=2**20) as out:
             fill(out)
 
     def write_to(self, out: IO[bytes]) -> None:
         """Merge every run into ``out``."""
         if not self.runs:  # everything fits in memory
-            if self.chunks:
-                out.write(merge_nquads(self.chunks))
+            for _, data in _merged(sorted(self.blocks, key=_name)):
+                out.write(data)
             return
         self.spill()
         while len(self.runs) > MERGE_FAN_IN:
             group, self.runs = self.runs[:MERGE_FAN_IN], self.runs[MERGE_FAN_IN:]
-            self._write_run(lambda run, group=group: _merge_files(group, run))
+            self._write_run(lambda run, group=group: _write_blocks(_merge_runs(group), run))
             for path in group:
                 path.unlink()
-        _merge_files(self.runs, out)
+        for _, data in _merge_runs(self.runs):
+            out.write(data)
 
 
-def _merge_files(paths: Sequence[Path], out: IO[bytes]) -> None:
-    """k-way merge of sorted N-Quads files (each line ends with a newline), dropping duplicates.
+_FRAME = struct.Struct(">II")  # bytes of the graph name, bytes of the N-Quads
 
-    Every byte of an N-Quads statement is above ``\\n``, so lines sort the same with or without it.
-    """
+
+def _write_blocks(blocks: Iterable[Block], out: IO[bytes]) -> None:
+    for name, data in blocks:
+        key = name.encode("utf-8")
+        out.write(_FRAME.pack(len(key), len(data)))
+        out.write(key)
+        out.write(data)
+
+
+def _read_blocks(fh: IO[bytes]) -> Iterator[Block]:
+    while header := fh.read(_FRAME.size):
+        key_size, data_size = _FRAME.unpack(header)
+        yield fh.read(key_size).decode("utf-8"), fh.read(data_size)
+
+
+def _merge_runs(paths: Sequence[Path]) -> Iterator[Block]:
+    """k-way merge of run files by graph name, the blocks of one graph merged into one."""
     with ExitStack() as stack:
-        files = [stack.enter_context(path.open("rb", buffering=2**20)) for path in paths]
-        previous = None
-        write = out.write
-        for line in heapq.merge(*files):
-            if line != previous:
-                write(line)
-                previous = line
+        runs = [_read_blocks(stack.enter_context(path.open("rb", buffering=2**20))) for path in paths]
+        yield from _merged(heapq.merge(*runs, key=_name))
 
 
-def write_stream(items: Iterable[tuple[str, bytes]], out: Path | str, *, run_bytes: int = RUN_BYTES) -> list[Path]:
-    """Write reports that arrive one at a time as ``(folder file name, sorted N-Quads)`` to ``out``
+def write_stream(items: Iterable[tuple[str, str, bytes]], out: Path | str, *, run_bytes: int = RUN_BYTES) -> list[Path]:
+    """Write reports that arrive one at a time as ``(folder file name, graph name, sorted N-Quads)`` to ``out``
     (a file by suffix, a folder, or ``-`` for stdout); nothing is written when none arrives.
 
     ``.nq`` and ``-`` are merged from sorted runs (memory bounded by ``run_bytes``); ``.trig`` and
@@ -240,14 +288,14 @@ def write_stream(items: Iterable[tuple[str, bytes]], out: Path | str, *, run_byt
     """
     if str(out) == "-":
         with SortedRuns(Path(tempfile.gettempdir()), "stdout.nq", run_bytes) as runs:
-            for _, nquads in items:
-                runs.add(nquads)
+            for _, graph, nquads in items:
+                runs.add(graph, nquads)
             runs.write_to(sys.stdout.buffer)
         return []
     out = Path(out)
     if out.is_dir() or (not out.suffix and not out.exists()):
         written = []
-        for name, nquads in items:
+        for name, _, nquads in items:
             target = out / name
             write_atomic(target, nquads)
             written.append(target)
@@ -256,15 +304,15 @@ def write_stream(items: Iterable[tuple[str, bytes]], out: Path | str, *, run_byt
     if fmt is None:
         raise OptionsError(f"{out}: unknown output format {out.suffix!r}; use .nq, .trig, .ttl or a folder")
     if fmt != "nquads":
-        chunks = [nquads for _, nquads in items]
+        chunks = [nquads for _, _, nquads in items]
         if not chunks:
             return []
         ds = add_quads(new_dataset(), ox.parse(b"".join(chunks), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
         write_atomic(out, serialize(ds, fmt))
         return [out]
     with SortedRuns(out.parent, out.name, run_bytes) as runs:
-        for _, nquads in items:
-            runs.add(nquads)
+        for _, graph, nquads in items:
+            runs.add(graph, nquads)
         if not runs.count:
             return []
         with atomic_file(out) as handle:
@@ -279,5 +327,7 @@ def write_reports(reports: Iterable[Report], out: Path | str, base: str, *, run_
     :raises OptionsError: the suffix is not one of .nq, .trig, .ttl.
     :raises converter.emit.InvalidSourceUrl: a report's source URL is not an IRI.
     """
-    items = ((report_file_name(r.meta.agency, r.meta.year), report_nquads(r, base)) for r in reports)
+    items = (
+        (report_file_name(r.meta.agency, r.meta.year), report_graph(r, base), report_nquads(r, base)) for r in reports
+    )
     return write_stream(items, out, run_bytes=run_bytes)

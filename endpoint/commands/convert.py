@@ -50,11 +50,11 @@ def run_convert(
         task = progress.add_task("convert", total=len(files))
         outcomes: list[Emitted] = []
 
-        def reports() -> Iterator[tuple[str, bytes]]:
+        def reports() -> Iterator[tuple[str, str, bytes]]:
             for item in emit_many(files, options, jobs=jobs, on_item=lambda _: progress.advance(task)):
                 outcomes.append(Emitted(item.path, item.summary, item.error))  # without its N-Quads
                 if item.summary is not None:
-                    yield item.summary.file_name, item.nquads
+                    yield item.summary.file_name, item.summary.report_iri, item.nquads
 
         write_stream(reports(), out)
     failed = [o for o in outcomes if not o.ok]

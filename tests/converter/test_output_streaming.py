@@ -12,7 +12,15 @@ from converter import output
 from converter.errors import OptionsError
 from converter.model import Report
 from converter.options import ConvertOptions
-from converter.output import merge_nquads, report_file_name, report_nquads, write_reports, write_stream
+from converter.output import (
+    merge_nquads,
+    report_file_name,
+    report_graph,
+    report_nquads,
+    sorted_nquads,
+    write_reports,
+    write_stream,
+)
 from converter.pipeline import convert_file, convert_many, emit_many
 from tests.converter import reference_emit as reference
 
@@ -29,10 +37,19 @@ def reports() -> list[Report]:
 
 @pytest.fixture(scope="module")
 def in_memory(reports: list[Report]) -> bytes:
+    """The reference: each report's graph as the old rdflib path wrote it, in report-IRI order."""
+    blocks = {report_graph(r, BASE): reference.sorted_nquads(reference.emit_report(r, BASE)) for r in reports}
+    return b"".join(blocks[name] for name in sorted(blocks))
+
+
+def test_one_file_holds_the_statements_of_all_reports_graph_by_graph(reports: list[Report], in_memory: bytes) -> None:
     ds = reference.new_dataset()
     for report in reports:
         reference.emit_report(report, BASE, ds)
-    return reference.sorted_nquads(ds)
+    assert sorted(in_memory.splitlines()) == reference.sorted_nquads(ds).splitlines()  # the same statements
+    assert sorted_nquads(ds) == in_memory  # the in-memory writer orders them graph by graph too
+    graphs = [line.rsplit(b" ", 2)[-2] for line in in_memory.splitlines()]
+    assert graphs == sorted(graphs)  # one block per graph, in name order
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -64,7 +81,7 @@ def test_a_failure_midway_leaves_no_file(tmp_path: Path, reports: list[Report]) 
 
     def items() -> Iterator[tuple[str, bytes]]:
         for report in reports[:3]:
-            yield "x.nq", report_nquads(report, BASE)
+            yield "x.nq", report_graph(report, BASE), report_nquads(report, BASE)
         raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError, match="disk on fire"):
@@ -108,8 +125,8 @@ def test_folder_gets_one_file_per_report(tmp_path: Path, reports: list[Report]) 
     assert [p.name for p in written] == [report_file_name(r.meta.agency, r.meta.year) for r in reports]
     for path, report in zip(written, reports, strict=True):
         assert path.read_bytes() == reference.sorted_nquads(reference.emit_report(report, BASE))
-    assert merge_nquads(p.read_bytes() for p in written) == merge_nquads(
-        reference.sorted_nquads(reference.emit_report(r, BASE)) for r in reports
+    assert merge_nquads((report_graph(r, BASE), p.read_bytes()) for p, r in zip(written, reports, strict=True)) == (
+        merge_nquads((report_graph(r, BASE), reference.sorted_nquads(reference.emit_report(r, BASE))) for r in reports)
     )
 
 
