@@ -44,6 +44,11 @@ def shard_name(partition: int) -> str:
     return f"part-{partition:05d}.nq"
 
 
+def _options(options: ConvertOptions, part: Sequence[tuple[int, str]]) -> ConvertOptions:
+    """The options a partition's task needs: only its files' manifest rows."""
+    return options.for_files(Path(path) for _, path in part)
+
+
 def convert_partition(
     partition: int, items: Sequence[tuple[int, str]], out: str, options: ConvertOptions, skip: frozenset[int]
 ) -> list[FileRecord]:
@@ -109,7 +114,9 @@ def convert_distributed(
     client, cluster = _client(scheduler, workers)
     try:
         futures = [
-            client.submit(convert_partition, n, part, str(out.resolve()), options, frozenset(), pure=False)
+            client.submit(
+                convert_partition, n, part, str(out.resolve()), _options(options, part), frozenset(), pure=False
+            )
             for n, part in enumerate(partitions)
         ]
         by_partition = client.gather(futures)
@@ -133,7 +140,7 @@ def convert_distributed(
                         n,
                         partitions[n],
                         str(out.resolve()),
-                        options,
+                        _options(options, partitions[n]),
                         frozenset(duplicates),
                         pure=False,
                     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,18 @@ class ConvertOptions:
 
     def manifest_row(self, path: Path) -> ManifestRow | None:
         return self.manifest.get(path.name) or self.manifest.get(str(path))
+
+    def for_file(self, path: Path) -> ConvertOptions:
+        """These options with only ``path``'s manifest rows: what a worker process needs for one
+        file (the whole manifest, pickled with every task, cost the parent more than the workers)."""
+        return self.for_files([path])
+
+    def for_files(self, paths: Iterable[Path]) -> ConvertOptions:
+        """These options with only the manifest rows of ``paths`` (a task's files)."""
+        if not self.manifest:
+            return self
+        keys = [k for path in paths for k in (path.name, str(path)) if k in self.manifest]
+        return ConvertOptions(self.base_url, {k: self.manifest[k] for k in keys})
 
 
 def read_manifest(path: Path) -> dict[str, ManifestRow]:

@@ -176,7 +176,7 @@ def _run(
             yield index, outcome
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_convert_one, path, options): i for i, path in enumerate(files)}
+        futures = {pool.submit(_convert_one, path, options.for_file(path)): i for i, path in enumerate(files)}
         for future in as_completed(futures):
             outcome = future.result()
             if on_outcome:
@@ -284,12 +284,12 @@ def _emit_ordered(files: list[Path], options: ConvertOptions, jobs: int) -> Iter
         pending: deque[Future[Emitted]] = deque()
         queue = iter(files)
         for path in queue:
-            pending.append(pool.submit(emit_one, path, options))
+            pending.append(pool.submit(emit_one, path, options.for_file(path)))
             if len(pending) >= ahead:
                 break
         while pending:
             item = pending.popleft().result()
             path = next(queue, None)
             if path is not None:
-                pending.append(pool.submit(emit_one, path, options))
+                pending.append(pool.submit(emit_one, path, options.for_file(path)))
             yield item
