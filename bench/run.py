@@ -886,34 +886,38 @@ NOTES = [
     "Earlier (first session): `res_describe.rq` no longer scans every rdf:type triple (agency dereference 2.6 s → "
     "1 ms at 1,000 reports); SPARQL JSON written by Oxigraph itself (11.7 → 3.8 ms in-process for one report's "
     "表三); uvicorn with uvloop + httptools; `/doc` RDF serialized once per release.",
-    "Response cache per release (endpoint/response_cache.py): repeated GETs of /sparql, /id, /doc, /def, /code and "
-    "/figures are answered from kept responses (ETag, 304) inside the guards; a new release starts with an empty "
-    "cache. It is what the first HTTP table measures; the second turns it off.",
-    "/sparql runs on the event loop and awaits the query worker's socket (no threadpool thread per query); the "
-    "rdflib SERVICE check (~30 ms per new query text) runs only when the letters `service` occur in the query; "
-    "the row limit is checked on Oxigraph's compact JSON without json.loads (`},{` bounds the rows).",
-    "HTML conversion walks the lxml tree directly (BeautifulSoup's parser settings and text rules; same output on "
-    "5,673 inputs): ~24.6 → 4.9-8.1 ms of CPU per Shanghai page; NFKC and number parsing cached for short strings.",
-    "`gongkai load`: a first load bulk-loads without parsing ahead; optimize before the aggregates; the commands "
-    "start without importing rdflib/pypinyin (4.7 s → 76 ms wall on a busy machine). Fresh load 40.3 → 36.2 s "
-    "at 1,000 reports (busy machine, one A/B run).",
-    "`gongkai dump`: each year's N-Quads and Turtle written once in threads, the whole-data-set files are the "
-    "concatenated gzip members, ISA-L gzip (isal), Turtle files in Turtle's N-Triples subset: 60-71 → 16-21 s at "
-    "1,000 reports (busy machine), ~3.5× less CPU.",
-    "SHACL: report N-Triples written by Oxigraph (`Store.dump(from_graph=…)`) instead of term by term in Python, "
-    "the most selective pattern first in the SHACL-SPARQL targets and constraints (identical results): 1.2-1.4×.",
-    "Aggregates: one scan of 表三's 总计 column and one of 表四, grouped by province (or none), year and row, give the "
-    "national and provincial cubes; the provincial figures and /figures read only the aggregate graph.",
-    "Still short, and why: (1) SPARQL with every request evaluated: the same query takes pyoxigraph in-process "
-    "about what `oxigraph serve` answers it in over HTTP, so the gap is Gongkai's own path: the Python HTTP stack "
-    "(the floor row) and the hop to the query-timeout worker process (~0.4 ms); at c=16 the server process's "
-    "Python work competes with the two query workers and wrk for 2 cores. (2) `gongkai load` = bulk_load + "
-    "optimize (needed: queries 2-3× slower without) + the aggregate cubes (4.7 s at 1,000 reports); a reload costs "
-    "in proportion to the store (removing the replaced graphs, recomputing the aggregates over all reports). "
-    "(3) SHACL: pyshacl-turbo alone needs ~25-27 ms of CPU per report (6.5 ms of it reading the report); 10^5 "
-    "reports in 10 minutes on 2 cores needs ≤ 12 ms; batching reports per call is slower (ArithmeticShape is "
-    "quadratic in the batch). (4) Dump peak memory still grows slowly with N (96 → 143 MiB from 200 to 1,000 "
-    "reports; the peer 88 → 93 MiB).",
+    "Second session: a response cache per release (repeated GETs of /sparql, /id, /doc, /def, /code and /figures "
+    "answered from kept responses, ETag/304; the first HTTP table measures it, the second turns it off); /sparql "
+    "awaits the query worker's socket on the event loop; the rdflib SERVICE check only when `service` occurs; "
+    "HTML read by lxml directly; `gongkai dump` writes each year once (threads, ISA-L gzip, concatenated members); "
+    "aggregate cubes by province and year from one scan of 表三 and one of 表四.",
+    "This session, conversion: reports are emitted as pyoxigraph quads and serialized by Oxigraph (emission "
+    "24-27 → 5-6 ms and serialization 15-16 → 1.4-2 ms per text seed), so the table above is end to end (file "
+    "in, sorted N-Quads out) where it used to time reading only; one .nq output is an external sort of report "
+    "blocks (memory flat in N); a worker's task carries only its file's manifest row.",
+    "This session, load: the gazetteer (cpca + pandas, ~0.6-0.9 s) is made ready while bulk_load runs, the "
+    "provinces are written before the compaction, the aggregate queries (read-only) and the quad count run while "
+    "it compacts, the cubes are written after it (a write during a compaction stalled 3.5 s): 0.66 → 0.82× "
+    "bulk_load, 0.82 → 1.00× bulk_load + optimize at 1,000 reports.",
+    "This session, SHACL: the bulk engine (bench/shacl.py section below) meets the 10^5-in-10-minutes target "
+    "with pyshacl-turbo's findings, compared report by report.",
+    "Tried, no gain: granian 2.8.7 (ASGI, uvloop or rloop, single-threaded runtime) instead of uvicorn, A/B on "
+    "the same store with the cache off — floor 1.2-1.3k vs uvicorn's 1.5-1.7k req/s at c=1, query rows within "
+    "noise; so uvicorn stays. The aggregate scans as Python pattern loops instead of SPARQL: 1.39 vs 1.63 s at "
+    "1,000 reports, not worth a second implementation.",
+    "Still short, and why: (1) SPARQL with every request evaluated: pyoxigraph in-process answers the same query "
+    "in about the time `oxigraph serve` takes over HTTP; the gap is Gongkai's Python path (the floor row: a "
+    "plain ASGI app under the same uvicorn does ~6k req/s at c=1, the FastAPI app with its guards ~1.1-1.5k) and "
+    "the hop to the query-timeout worker process (~0.4 ms); at c=16 the server's Python work competes with the "
+    "query workers and wrk for 2 cores. Only evaluating queries in the server process (no kill on timeout) or "
+    "a non-Python front would close it. (2) `gongkai load` against plain bulk_load: the compaction alone is "
+    "~20% of the time, and it is needed (queries 2-3× slower without); a reload costs in proportion to the "
+    "store (the replaced graphs removed, the aggregates recomputed over all reports). (3) Dump peak memory grows "
+    "with the store for Gongkai and for the peer alike (RocksDB: 105 → 155 → 421 MiB at 200 / 1,000 / 10,000 "
+    "reports; the peer 57 → 93 → 205 MiB); ours is ~2× the peer's (per-graph dumps from two threads against one scan; the cause is not pinned down). (4) Conversion per "
+    "core is ~65-100 reports/s end to end on this machine, whose speed varies by up to 1.5× from minute to "
+    "minute; creating a pyoxigraph Quad whose object is a literal costs 3.4 µs against 0.4 µs for an IRI "
+    "(~4 ms of a report's ~1,200 literal statements).",
     "The runs share the 2 cores with `wrk`; ratios within ±15 % of a target should be read as noise.",
 ]
 
