@@ -621,7 +621,8 @@ class Shape:
 
     def simple_results(self, g: DataGraph, focus: Term, out: list[_Result]) -> None:
         """:meth:`results` of a property shape of one predicate with only counts and value tests
-        (most of them), added to ``out``: the hot loop."""
+        (most of them), added to ``out``: the hot loop. The count and value tests are written out
+        here and in :meth:`results` on purpose: one shared helper made validation ~7% slower."""
         props = g.spo.get(focus)
         values = props.get(self.predicate, _EMPTY) if props is not None else _EMPTY  # type: ignore[arg-type]
         n = len(values)

@@ -34,16 +34,11 @@ from converter.validate import (
     validate_paths,
 )
 from converter.vocab import VOCAB_GRAPH
+from tests.shacl_inputs import BASE, CASES, GK, ROOT, SEEDS, XSD
 
 pytest.importorskip("pyshacl_turbo")
 
-ROOT = Path(__file__).resolve().parent.parent
-CASES = sorted(p for p in (ROOT / "tests" / "shapes").iterdir() if p.suffix in (".ttl", ".trig"))
-SEEDS = sorted((ROOT / "data" / "seeds").glob("*.txt"))
-BASE = "http://localhost:8000"
-GK = "https://w3id.org/gongkai/def#"
 QB = "http://purl.org/linked-data/cube#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CODE = "https://w3id.org/gongkai/code/"
 

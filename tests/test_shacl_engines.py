@@ -20,15 +20,10 @@ from converter.emit import emit_report
 from converter.errors import GongkaiError
 from converter.pipeline import convert_file
 from converter.validate import Finding, ValidationOutcome, resolve_engine, validate_file, validate_paths
+from tests.shacl_inputs import BASE, CASES, GK, SEEDS, XSD
 
 pytest.importorskip("pyshacl_turbo")
 
-ROOT = Path(__file__).resolve().parent.parent
-CASES = sorted(p for p in (ROOT / "tests" / "shapes").iterdir() if p.suffix in (".ttl", ".trig"))
-SEEDS = sorted((ROOT / "data" / "seeds").glob("*.txt"))
-BASE = "http://localhost:8000"
-GK = "https://w3id.org/gongkai/def#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGER = ox.NamedNode(XSD + "integer")
 
 
