@@ -386,7 +386,8 @@ def _build_release(
     from endpoint.aggregates import aggregate_quads, aggregates_graph, assign_provinces
 
     # the gazetteer the aggregates need is imported while bulk_load runs without the GIL
-    threading.Thread(target=preload_gazetteer, name="preload-gazetteer", daemon=True).start()
+    gazetteer = threading.Thread(target=preload_gazetteer, name="preload-gazetteer", daemon=True)
+    gazetteer.start()
     if current is not None:
         Store.read_only(str(current)).backup(str(release))
     store = Store(str(release))
@@ -416,6 +417,7 @@ def _build_release(
     # it is done (a write during a compaction can stall until it ends).
     aggregates = aggregates_graph(base_url)
     store.remove_graph(aggregates)
+    gazetteer.join()  # one thread in cpca at a time
     assign_provinces(store, aggregates)
     with ThreadPoolExecutor(max_workers=1) as pool:
         compaction = pool.submit(store.optimize) if optimize else None
