@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import threading
 from collections.abc import AsyncIterator
@@ -31,7 +30,7 @@ from pyoxigraph import Store
 from endpoint.errors import install_error_handlers
 from endpoint.guards import install_guards
 from endpoint.response_cache import ResponseCache, ResponseCacheMiddleware, SizedLRU
-from endpoint.settings import Settings
+from endpoint.settings import Settings, query_workers
 from endpoint.store import SparqlService
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def open_release(settings: Settings) -> tuple[Path, Store, SparqlService]:
         timeout_s=settings.query_timeout_s,
         max_rows=settings.max_result_rows,
         max_query_length=settings.max_query_length,
-        workers=max(2, os.cpu_count() or 1),
+        workers=query_workers(settings),
     )
     sparql.start()
     return release, store, sparql

@@ -21,6 +21,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout_s: float = 30.0
+    query_workers: int = 0  # query worker processes; 0 = two per core (2 to 32)
     max_result_rows: int = 10_000
     max_query_length: int = 20_000
     max_body_bytes: int = 1_000_000
@@ -39,6 +40,15 @@ class Settings:
                 values[f.name] = _coerce(f.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **{k: _coerce(k, v) for k, v in values.items()})
+
+
+def query_workers(settings: Settings) -> int:
+    """How many query worker processes to run: ``settings.query_workers``, or two per core (at least
+    2, at most 32). Two per core, because a worker waits for the server to take its answer and
+    send the next query: with one per core, cores idle at high concurrency (bench/RESULTS.md)."""
+    if settings.query_workers > 0:
+        return settings.query_workers
+    return min(32, max(2, 2 * (os.cpu_count() or 1)))
 
 
 def _coerce(name: str, value: object) -> object:

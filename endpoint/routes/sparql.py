@@ -15,15 +15,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
 from endpoint.conneg import BY_KEY, NoAcceptableFormat, describe_alternatives, negotiate
-from endpoint.deps import SettingsDep
 from endpoint.errors import (
     BadQuery,
     BadRequest,
@@ -61,27 +59,23 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def get_sparql_service(request: Request) -> SparqlService:
-    service: SparqlService = request.app.state.sparql
-    return service
-
-
-BodyDep = Annotated[bytes, Depends(read_body)]
-SparqlServiceDep = Annotated[SparqlService, Depends(get_sparql_service)]
-
-
-@router.api_route("/sparql", methods=["GET", "POST"], response_model=None)
-async def sparql(request: Request, body: BodyDep, settings: SettingsDep, service: SparqlServiceDep) -> Response:
+async def sparql(request: Request) -> Response:
     """One SPARQL protocol request, on the event loop: the query runs in a worker process whose
-    reply the loop awaits (``SparqlService.run_async``); nothing here blocks."""
-    params = list(request.query_params.multi_items())
+    reply the loop awaits (``SparqlService.run_async``); nothing here blocks.
+
+    A plain Starlette route (see :data:`router`), not a FastAPI one: it has no parameters to
+    validate, and FastAPI's dependency machinery cost ~0.3 ms a request, about a tenth of a
+    small query's whole time (bench/RESULTS.md)."""
+    settings: Settings = request.app.state.settings
+    service: SparqlService = request.app.state.sparql
+    params = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
     if request.method == "POST":
-        params = _post_params(request.headers.get("content-type", ""), body, params)
+        params = _post_params(request.headers.get("content-type", ""), await read_body(request), params)
     names = [name for name, _ in params]
     if "update" in names:
         raise Forbidden(READ_ONLY)
     queries = [value for name, value in params if name == "query"]
-    if not queries and request.method == "GET":
+    if not queries and request.method in ("GET", "HEAD"):
         return service_description(request, settings)
     if len(queries) != 1:
         raise BadRequest(f"expected exactly one query, got {len(queries)}")
@@ -114,6 +108,9 @@ async def sparql(request: Request, body: BodyDep, settings: SettingsDep, service
     if request.method == "GET" and is_deterministic(text):
         mark_cacheable(request)
     return Response(result.body, 200, headers, media_type=result.content_type)
+
+
+router.add_route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
 
 
 def _post_params(content_type: str, body: bytes, url_params: list[tuple[str, str]]) -> list[tuple[str, str]]:

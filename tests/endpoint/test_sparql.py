@@ -451,6 +451,20 @@ def test_a_dead_worker_is_replaced(make_client: MakeClient) -> None:
         assert json.loads(r.content)["boolean"] is True
 
 
+def test_query_workers_setting(make_client: MakeClient) -> None:
+    """``query_workers`` sets the pool size; 0 (the default) means two per core, 2 to 32."""
+    import os
+
+    from endpoint.settings import Settings, query_workers
+
+    assert query_workers(Settings()) == min(32, max(2, 2 * (os.cpu_count() or 1)))
+    assert query_workers(Settings(query_workers=3)) == 3
+    with make_client(query_workers=3) as c:
+        pool = c.app.state.sparql.pool  # type: ignore[attr-defined]
+        assert pool.size == 3 and pool._idle.qsize() == 3
+        assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+
+
 def test_inline_mode_without_time_limit(make_client: MakeClient) -> None:
     with make_client(query_timeout_s=0) as c:
         r = c.get("/sparql", params={"query": REPORTS}, headers={"Accept": "text/csv"})
