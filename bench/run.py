@@ -154,6 +154,29 @@ t1 = time.perf_counter(); store.optimize(); store.flush(); t2 = time.perf_counte
 print(json.dumps({"bulk_load": t1 - t0, "optimize": t2 - t1, "quads": len(store)}))
 """
 
+# The peer at its best: the same files as one stream in a single bulk_load (what `gongkai load`
+# does on a fresh load), ~20% faster than a call per file.
+PEER_LOAD_STREAM = """
+import io, json, sys, time
+from pyoxigraph import RdfFormat, Store
+class Files(io.RawIOBase):
+    def __init__(self, paths): self.paths, self.fh = list(paths), None
+    def readable(self): return True
+    def readinto(self, b):
+        while True:
+            if self.fh is None:
+                if not self.paths: return 0
+                self.fh = open(self.paths.pop(0), "rb")
+            n = self.fh.readinto(b)
+            if n: return n
+            self.fh.close(); self.fh = None; b[0:1] = b"\\n"; return 1
+store = Store(sys.argv[1]); files = sys.argv[2:]
+t0 = time.perf_counter()
+store.bulk_load(io.BufferedReader(Files(files), 1 << 20), RdfFormat.N_QUADS)
+t1 = time.perf_counter(); store.optimize(); store.flush(); t2 = time.perf_counter()
+print(json.dumps({"bulk_load": t1 - t0, "optimize": t2 - t1, "quads": len(store)}))
+"""
+
 GONGKAI_LOAD = """
 import json, sys, time
 from pathlib import Path
@@ -221,6 +244,10 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
                 t, rss, text = run_measured(py(GONGKAI_LOAD, str(store), optimize, *files), cwd=ROOT)
                 key = "gongkai" if optimize == "1" else "gongkai_no_optimize"
                 rounds.setdefault(key, []).append({**json.loads(text), "process_s": t, "rss_mib": rss})
+            shutil.rmtree(peer_dir.with_name(peer_dir.name + "-stream"), ignore_errors=True)
+            t, rss, text = run_measured(py(PEER_LOAD_STREAM, str(peer_dir) + "-stream", *files))
+            rounds.setdefault("peer_stream", []).append({**json.loads(text), "process_s": t, "rss_mib": rss})
+            shutil.rmtree(peer_dir.with_name(peer_dir.name + "-stream"), ignore_errors=True)
             if tenth:  # reload: the same 10% again, into the stores just loaded
                 t, rss, text = run_measured(py(PEER_LOAD, str(peer_dir), *tenth))
                 rounds.setdefault("peer_reload", []).append({**json.loads(text), "process_s": t, "rss_mib": rss})
@@ -245,6 +272,8 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
             "fresh": (rounds["peer"][1::2], rounds["gongkai"], False),
             "fresh_vs_optimize": (rounds["peer"][1::2], rounds["gongkai"], True),
             "no_optimize": (rounds["peer"][0::2], rounds["gongkai_no_optimize"], False),
+            "fresh_vs_stream": (rounds["peer_stream"], rounds["gongkai"], False),
+            "fresh_vs_stream_optimize": (rounds["peer_stream"], rounds["gongkai"], True),
             **(
                 {
                     "reload": (rounds["peer_reload"], rounds["gongkai_reload"], False),
@@ -270,6 +299,7 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
             "gongkai_process_s": g["process_s"],
             "gongkai_rss_mib": g["rss_mib"],
             "gongkai_no_optimize": med["gongkai_no_optimize"],
+            "peer_stream": med["peer_stream"],
             "aggregates_one_shard_s": float(agg_text),
             "reload_files": len(tenth),
             **({"peer_reload": med["peer_reload"], "gongkai_reload": med["gongkai_reload"]} if tenth else {}),
@@ -1035,30 +1065,41 @@ def write_results(res: dict[str, Any]) -> None:
         lines += [
             "### Load and dump: `gongkai load` vs `Store.bulk_load`, `gongkai dump` vs `Store.dump`",
             "",
-            "`gongkai load` into an empty store = bulk_load of each file straight into the new release + vocabulary + "
+            "`gongkai load` into an empty store = one bulk_load of all the N-Quads files as one stream straight into the new release + vocabulary + "
             "optimize + aggregate cubes (endpoint/loader.py); `--no-optimize` skips the optimize. A reload (into a "
             "loaded store) also parses each file once for its graph names, in a thread ahead of bulk_load, copies the "
             "release (`Store.backup`, hard links) and removes the graphs it replaces. Peak RSS is of the whole process. "
             "Times are medians of the rounds (peer and Gongkai back to back in each round).",
             "",
-            "| reports | quads | rounds | `gongkai load` s (RSS MiB) | `--no-optimize` s | bulk_load s | bulk_load + optimize s (RSS MiB) | aggregates s (1 shard) | ratio vs bulk_load | ratio vs bulk_load+optimize | `--no-optimize` vs bulk_load |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| reports | quads | rounds | `gongkai load` s (RSS MiB) | `--no-optimize` s | bulk_load s | bulk_load + optimize s (RSS MiB) | one-stream bulk_load s (+ optimize) | aggregates s (1 shard) | ratio vs bulk_load | ratio vs bulk_load+optimize | ratio vs one-stream bulk_load (+ optimize) | `--no-optimize` vs bulk_load |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for n, row in res["load"].items():
             p, g = row["peer"], row["gongkai"]
             nopt = row.get("gongkai_no_optimize", {}).get("seconds")
+            ps = row.get("peer_stream")
+            stream_cell = f"{fmt(ps['bulk_load'])} ({fmt(ps['bulk_load'] + ps['optimize'])})" if ps else "-"
+            stream_ratio = (
+                f"{ratio(ps['bulk_load'], g['seconds'])} ({ratio(ps['bulk_load'] + ps['optimize'], g['seconds'])})"
+                if ps
+                else "-"
+            )
             lines.append(
                 f"| {n} | {row['quads_in']:,} | {row.get('repeat', 1)} | {fmt(g['seconds'])} ({row['gongkai_rss_mib']}) | "
                 f"{fmt(nopt) if nopt else '-'} | {fmt(p['bulk_load'])} | "
-                f"{fmt(p['bulk_load'] + p['optimize'])} ({row['peer_rss_mib']:.0f}) | {fmt(row['aggregates_one_shard_s'])} | {ratio(p['bulk_load'], g['seconds'])} | "
-                f"{ratio(p['bulk_load'] + p['optimize'], g['seconds'])} | {ratio(p['bulk_load'], nopt) if nopt else '-'} |"
+                f"{fmt(p['bulk_load'] + p['optimize'])} ({row['peer_rss_mib']:.0f}) | {stream_cell} | {fmt(row['aggregates_one_shard_s'])} | {ratio(p['bulk_load'], g['seconds'])} | "
+                f"{ratio(p['bulk_load'] + p['optimize'], g['seconds'])} | {stream_ratio} | {ratio(p['bulk_load'], nopt) if nopt else '-'} |"
             )
             pr = row.get("paired_ratios", {})
-            r = pr.get("fresh", p["bulk_load"] / g["seconds"])
+            # the target is judged against the faster way to call the peer
+            r = min(pr.get("fresh", p["bulk_load"] / g["seconds"]), pr.get("fresh_vs_stream", float("inf")))
             targets.append(
                 (
-                    f"load ≥ 0.9× bulk_load at {n} reports (is {r:.2f}×; vs bulk_load+optimize "
-                    f"{pr.get('fresh_vs_optimize', (p['bulk_load'] + p['optimize']) / g['seconds']):.2f}×"
+                    f"load ≥ 0.9× bulk_load at {n} reports (is {r:.2f}×, against the faster of bulk_load per file "
+                    f"({pr.get('fresh', p['bulk_load'] / g['seconds']):.2f}×) and one-stream bulk_load "
+                    f"({pr.get('fresh_vs_stream', float('nan')):.2f}×); vs bulk_load+optimize "
+                    f"{pr.get('fresh_vs_optimize', (p['bulk_load'] + p['optimize']) / g['seconds']):.2f}× and "
+                    f"{pr.get('fresh_vs_stream_optimize', float('nan')):.2f}×"
                     + (f"; `--no-optimize` {pr.get('no_optimize', p['bulk_load'] / nopt):.2f}×" if nopt else "")
                     + "; medians of the rounds' paired ratios)",
                     "",

@@ -257,6 +257,26 @@ def test_a_fresh_load_skips_a_file_with_a_syntax_error_and_loads_the_rest(tmp_pa
     assert [p for p in releases_dir(store).iterdir() if p.is_dir()] == [store.resolve()]  # no half-built one
 
 
+def test_a_fresh_load_names_every_bad_file_of_the_stream(tmp_path: Path) -> None:
+    """The N-Quads files of a fresh load go in as one stream; when it fails, each file is parsed
+    alone, so every bad one is named with its own line number, and the good ones are loaded."""
+    store = tmp_path / "store"
+    first = tmp_path / "a-broken.nq"
+    first.write_text(f"<urn:a> <urn:b> <urn:c> <{REPORT_2020}> .\n<urn:a> <urn:b> \n", encoding="utf-8")
+    second = tmp_path / "c-broken.nq"
+    second.write_text("<urn:x> <urn:y> <urn:z> <urn:g> .\n" * 4 + "<urn:x> <urn:y> <urn:z> <urn:g>\n", encoding="utf-8")
+    gzipped = tmp_path / "b-sample.nq.gz"
+    gzipped.write_bytes(gzip.compress(SAMPLE.read_bytes().rstrip(b"\n")))  # no final line break
+    result = load([first, gzipped, second], store)
+    assert [p for p, _ in result.failures] == [first, second]
+    reasons = dict(result.failures)
+    assert "line 3" in reasons[first] and "line 6" in reasons[second]  # each file's own lines
+    assert result.files_loaded == [gzipped]
+    assert graphs(store) == {REPORT_2020, REPORT_2021, VOCAB_GRAPH, AGGREGATES}
+    sample = {str(q) for q in parse(path=str(SAMPLE), format=RdfFormat.N_QUADS)}
+    assert quads(store, REPORT_2020) | quads(store, REPORT_2021) == sample
+
+
 def test_a_fresh_load_skips_triples_outside_named_graphs(tmp_path: Path) -> None:
     store = tmp_path / "store"
     triples = tmp_path / "triples.nq"
