@@ -2,8 +2,10 @@
 
 ``gongkai convert INPUTS -o FOLDER --scheduler local|ADDRESS`` splits the input files into
 partitions (``--partition-size`` files each, in input order); a task per partition converts its
-files and writes ``FOLDER/part-{i:05d}.nq`` itself (sorted N-Quads, written atomically), so report
-data never travels back to the client - only one small record per file does. ``local`` starts a
+files and writes ``FOLDER/part-{i:05d}.nq`` itself (sorted N-Quads, written atomically; with
+``--gzip``, ``part-{i:05d}.nq.gz``, about 1/8 of the bytes, which ``gongkai validate`` and
+``gongkai load`` read as they are), so report data never travels back to the client - only one
+small record per file does. ``local`` starts a
 ``LocalCluster`` (one single-threaded worker process per core); an address (``tcp://host:8786``)
 uses a running scheduler, whose workers must see the same file system paths.
 
@@ -40,8 +42,16 @@ class FileRecord:
     issues: int = 0
 
 
-def shard_name(partition: int) -> str:
-    return f"part-{partition:05d}.nq"
+SHARD_GLOB = "part-*.nq*"  # part-00000.nq, or part-00000.nq.gz with gzip
+
+
+def shard_name(partition: int, gzip: bool = False) -> str:
+    return f"part-{partition:05d}.nq" + (".gz" if gzip else "")
+
+
+def shards_in(folder: Path) -> list[Path]:
+    """The shards of a ``convert --scheduler`` output folder, in partition order."""
+    return sorted(p for p in folder.glob(SHARD_GLOB) if p.name.endswith((".nq", ".nq.gz")))
 
 
 def _options(options: ConvertOptions, part: Sequence[tuple[int, str]]) -> ConvertOptions:
@@ -50,10 +60,16 @@ def _options(options: ConvertOptions, part: Sequence[tuple[int, str]]) -> Conver
 
 
 def convert_partition(
-    partition: int, items: Sequence[tuple[int, str]], out: str, options: ConvertOptions, skip: frozenset[int]
+    partition: int,
+    items: Sequence[tuple[int, str]],
+    out: str,
+    options: ConvertOptions,
+    skip: frozenset[int],
+    gzip: bool = False,
 ) -> list[FileRecord]:
     """Convert ``items`` (index, path), skipping indexes in ``skip``; write one shard into ``out``
-    (each report emitted as sorted N-Quads as it is converted, merged into the shard at the end)."""
+    (each report emitted as sorted N-Quads as it is converted, merged into the shard at the end;
+    ``gzip``: compressed with ISA-L, about 1/8 of the bytes)."""
     from converter.output import merge_nquads, write_atomic
     from converter.pipeline import emit_one
 
@@ -72,9 +88,14 @@ def convert_partition(
         )
         if index not in skip:
             chunks.append((summary.report_iri, item.nquads))
-    target = Path(out) / shard_name(partition)
+    target = Path(out) / shard_name(partition, gzip)
     if chunks:
-        write_atomic(target, merge_nquads(chunks))
+        data = merge_nquads(chunks)
+        if gzip:
+            from isal import igzip
+
+            data = igzip.compress(data, compresslevel=2, mtime=0)
+        write_atomic(target, data)
     else:
         target.unlink(missing_ok=True)
     return records
@@ -105,9 +126,11 @@ def convert_distributed(
     scheduler: str = "local",
     partition_size: int = 50,
     workers: int | None = None,
+    gzip: bool = False,
 ) -> list[FileRecord]:
-    """Convert ``files`` on the cluster into one shard per partition in the folder ``out``;
-    the records of every file, in input order (duplicates marked as errors)."""
+    """Convert ``files`` on the cluster into one shard per partition in the folder ``out``
+    (``gzip``: ``part-NNNNN.nq.gz``); the records of every file, in input order (duplicates
+    marked as errors)."""
     out.mkdir(parents=True, exist_ok=True)
     items = [(i, str(p.resolve())) for i, p in enumerate(files)]
     partitions = [items[i : i + partition_size] for i in range(0, len(items), partition_size)]
@@ -115,7 +138,14 @@ def convert_distributed(
     try:
         futures = [
             client.submit(
-                convert_partition, n, part, str(out.resolve()), _options(options, part), frozenset(), pure=False
+                convert_partition,
+                n,
+                part,
+                str(out.resolve()),
+                _options(options, part),
+                frozenset(),
+                gzip,
+                pure=False,
             )
             for n, part in enumerate(partitions)
         ]
@@ -142,14 +172,15 @@ def convert_distributed(
                         str(out.resolve()),
                         _options(options, partitions[n]),
                         frozenset(duplicates),
+                        gzip,
                         pure=False,
                     )
                     for n in again
                 ]
             )
-        # shards of an earlier run with more partitions must not be loaded with these
-        for stale in out.glob("part-*.nq"):
-            if int(stale.stem.split("-")[1]) >= len(partitions):
+        # shards of an earlier run (more partitions, or the other compression) must not be loaded with these
+        for stale in shards_in(out):
+            if int(stale.name[5:10]) >= len(partitions) or stale.name != shard_name(int(stale.name[5:10]), gzip):
                 stale.unlink()
     finally:
         client.close()

@@ -46,12 +46,13 @@ from rdflib.term import Node
 
 from converter.errors import GongkaiError
 from converter.validate import (
-    _FORMATS,
     Finding,
     ValidationError,
     _compact,
     _finding_order,
     _one_line,
+    rdf_format_of,
+    read_data,
 )
 from converter.vocab import VOCAB_GRAPH
 
@@ -98,13 +99,8 @@ def read_units(path: Path) -> list[Unit]:
 
     :raises ValidationError: the file cannot be read, has an unknown suffix, or does not parse.
     """
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ValidationError(path, f"unknown RDF format {path.suffix or '(no suffix)'!r}; use .nq, .trig, .ttl or .nt")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(path, f"cannot read: {exc.strerror or exc}") from None
+    fmt = rdf_format_of(path)
+    data = read_data(path)
     graphs: dict[str | None, list[Triple]] | None = None
     with gc_paused():
         if fmt == ox.RdfFormat.N_QUADS:

@@ -62,6 +62,40 @@ _FORMATS: dict[str, ox.RdfFormat] = {
     ".nt": ox.RdfFormat.N_TRIPLES,
 }
 
+
+def rdf_format_of(path: Path) -> ox.RdfFormat:
+    """The format of a data file from its suffix (``.nq .trig .ttl .nt``, each optionally ``.gz``).
+
+    :raises ValidationError: any other suffix.
+    """
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    fmt = _FORMATS.get(suffixes[-1]) if suffixes else None
+    if fmt is None:
+        raise ValidationError(
+            path, f"unknown RDF format {path.suffix or '(no suffix)'!r}; use .nq, .trig, .ttl or .nt (optionally .gz)"
+        )
+    return fmt
+
+
+def read_data(path: Path) -> bytes:
+    """The bytes of a data file, decompressed if it ends in ``.gz``.
+
+    :raises ValidationError: it cannot be read (or is not valid gzip).
+    """
+    try:
+        if path.suffix.lower() == ".gz":
+            from isal import igzip  # ISA-L: gzip ~3x faster than the standard library's
+
+            return bytes(igzip.decompress(path.read_bytes()))
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(path, f"cannot read: {exc.strerror or exc}") from None
+    except (EOFError, ValueError) as exc:  # a cut or damaged .gz
+        raise ValidationError(path, f"cannot read: not valid gzip ({exc})") from None
+
+
 # Prefixes used to show IRIs of paths, shapes and constraints in findings.
 _DISPLAY_PREFIXES: dict[str, str] = {
     **{str(ns): prefix for prefix, ns in PREFIXES.items()},
@@ -181,7 +215,8 @@ def validate_graph(data: Graph | Dataset, engine: str = "auto") -> ValidationOut
 
 
 def validate_file(path: Path | str, engine: str = "auto", jobs: int = 1) -> ValidationOutcome:
-    """Validate a .nq or .trig file (one report per named graph), or a .ttl or .nt file.
+    """Validate a .nq or .trig file (one report per named graph), or a .ttl or .nt file (each
+    may be gzip'd: ``.nq.gz``).
 
     ``jobs`` > 1 validates the graphs in that many worker processes (0: one per core).
 
@@ -239,13 +274,10 @@ def _jobs(jobs: int) -> int:
 
 def _read(path: Path) -> ox.Store:
     """``path`` parsed into an in-memory store (the same checks as validate_file)."""
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ValidationError(path, f"unknown RDF format {path.suffix or '(no suffix)'!r}; use .nq, .trig, .ttl or .nt")
+    fmt = rdf_format_of(path)
     store = ox.Store()
     try:
-        with path.open("rb") as fh:
-            store.load(fh, format=fmt)
+        store.load(read_data(path), format=fmt)
     except OSError as exc:
         raise ValidationError(path, f"cannot read: {exc.strerror or exc}") from None
     except SyntaxError as exc:

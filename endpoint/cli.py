@@ -73,9 +73,12 @@ def convert(
     partition_size: Annotated[
         int, typer.Option("--partition-size", help="Files per partition (shard) with --scheduler.")
     ] = 50,
+    gzip: Annotated[
+        bool, typer.Option("--gzip", help="With --scheduler: write the shards gzip'd (part-NNNNN.nq.gz).")
+    ] = False,
 ) -> None:
     """Convert report files into RDF (one named graph per report)."""
-    from converter.errors import GongkaiError
+    from converter.errors import GongkaiError, OptionsError
     from endpoint.commands.convert import run_convert
 
     try:
@@ -91,8 +94,11 @@ def convert(
                 scheduler=scheduler,
                 partition_size=partition_size,
                 workers=jobs or None,
+                gzip=gzip,
             )
             raise typer.Exit(code)
+        if gzip:
+            raise OptionsError("--gzip is for the shards of --scheduler; compress a single .nq output with gzip")
         code = run_convert(inputs, out, manifest=manifest, report=report, base_url=base_url, jobs=jobs, quiet=quiet)
     except GongkaiError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -105,9 +105,10 @@ def run_convert_distributed(
     scheduler: str,
     partition_size: int,
     workers: int | None,
+    gzip: bool = False,
 ) -> int:
     """``--scheduler``: convert on Dask distributed (``converter.distributed``), one shard per partition."""
-    from converter.distributed import convert_distributed
+    from converter.distributed import convert_distributed, shards_in
 
     for item in inputs:
         if not item.exists():
@@ -121,7 +122,7 @@ def run_convert_distributed(
     if not files:
         raise OptionsError(f"no report files found in {', '.join(map(str, inputs))}")
     records = convert_distributed(
-        files, out, options, scheduler=scheduler, partition_size=partition_size, workers=workers
+        files, out, options, scheduler=scheduler, partition_size=partition_size, workers=workers, gzip=gzip
     )
     failed = [r for r in records if r.error]
     for r in failed:
@@ -146,7 +147,7 @@ def run_convert_distributed(
                 indent=2,
             ).encode("utf-8"),
         )
-    shards = len(list(out.glob("part-*.nq")))
+    shards = len(shards_in(out))
     typer.echo(
         f"converted {len(records) - len(failed)}/{len(records)} files into {shards} shards in {out}; "
         f"{len(failed)} failed",

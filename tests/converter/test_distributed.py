@@ -80,3 +80,35 @@ def test_validation_on_a_local_cluster_matches_the_local_one(tmp_path: Path) -> 
         assert (a.conforms, a.graphs, a.violations, a.warnings) == (b.conforms, b.graphs, b.violations, b.warnings)
     assert not remote[shards[1]].conforms and remote[shards[0]].conforms  # the -5 is a violation
     assert isinstance(remote[broken], ValidationError) and str(remote[broken]) == str(local[broken])
+
+
+def test_gzip_shards_hold_the_same_quads_and_validate_and_load_as_they_are(tmp_path: Path) -> None:
+    """``--gzip``: part-NNNNN.nq.gz shards, each the plain shard's bytes compressed; ``validate``
+    gives the plain shard's outcome and ``load`` puts the same quads in the store. A rerun without
+    --gzip leaves no .gz shard behind (it would be loaded twice)."""
+    import gzip
+
+    from pyoxigraph import Store
+
+    from converter.validate import validate_file
+    from endpoint.loader import load
+
+    options = ConvertOptions()
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    convert_distributed(SEEDS, plain, options, scheduler="local", partition_size=2, workers=2)
+    convert_distributed(SEEDS, packed, options, scheduler="local", partition_size=2, workers=2, gzip=True)
+    names = ["part-00000.nq", "part-00001.nq", "part-00002.nq"]
+    assert sorted(p.name for p in packed.iterdir()) == [f"{n}.gz" for n in names]
+    for name in names:
+        assert gzip.decompress((packed / f"{name}.gz").read_bytes()) == (plain / name).read_bytes()
+        a, b = validate_file(plain / name), validate_file(packed / f"{name}.gz")
+        assert (a.conforms, a.graphs, a.violations, a.warnings) == (b.conforms, b.graphs, b.violations, b.warnings)
+        assert a.graphs == 2 or name == names[-1]
+
+    load(sorted(packed.iterdir()), tmp_path / "store")
+    store = Store.read_only(str((tmp_path / "store").resolve()))
+    stored = {f"{q} .".encode() for q in store}
+    assert _lines(plain) <= stored
+
+    convert_distributed(SEEDS, packed, options, scheduler="local", partition_size=2, workers=2)
+    assert sorted(p.name for p in packed.iterdir()) == names
