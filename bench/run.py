@@ -154,8 +154,9 @@ t1 = time.perf_counter(); store.optimize(); store.flush(); t2 = time.perf_counte
 print(json.dumps({"bulk_load": t1 - t0, "optimize": t2 - t1, "quads": len(store)}))
 """
 
-# The peer at its best: the same files as one stream in a single bulk_load (what `gongkai load`
-# does on a fresh load), ~20% faster than a call per file.
+# The peer at its fastest: the same files as one stream in a single bulk_load, ~20% faster than a
+# call per file, but Oxigraph then holds much more in memory (1.6 GB against 0.26 GB at 1,000
+# reports), which is why `gongkai load` does not do it.
 PEER_LOAD_STREAM = """
 import io, json, sys, time
 from pyoxigraph import RdfFormat, Store
@@ -913,7 +914,7 @@ def _rdflib_triple(q: Any) -> tuple[Any, Any, Any]:
 
 
 NOTES = [
-    "Earlier (first session): `res_describe.rq` no longer scans every rdf:type triple (agency dereference 2.6 s → "
+    "First session: `res_describe.rq` no longer scans every rdf:type triple (agency dereference 2.6 s → "
     "1 ms at 1,000 reports); SPARQL JSON written by Oxigraph itself (11.7 → 3.8 ms in-process for one report's "
     "表三); uvicorn with uvloop + httptools; `/doc` RDF serialized once per release.",
     "Second session: a response cache per release (repeated GETs of /sparql, /id, /doc, /def, /code and /figures "
@@ -921,33 +922,40 @@ NOTES = [
     "awaits the query worker's socket on the event loop; the rdflib SERVICE check only when `service` occurs; "
     "HTML read by lxml directly; `gongkai dump` writes each year once (threads, ISA-L gzip, concatenated members); "
     "aggregate cubes by province and year from one scan of 表三 and one of 表四.",
-    "This session, conversion: reports are emitted as pyoxigraph quads and serialized by Oxigraph (emission "
-    "24-27 → 5-6 ms and serialization 15-16 → 1.4-2 ms per text seed), so the table above is end to end (file "
-    "in, sorted N-Quads out) where it used to time reading only; one .nq output is an external sort of report "
-    "blocks (memory flat in N); a worker's task carries only its file's manifest row.",
-    "This session, load: the gazetteer (cpca + pandas, ~0.6-0.9 s) is made ready while bulk_load runs, the "
-    "provinces are written before the compaction, the aggregate queries (read-only) and the quad count run while "
-    "it compacts, the cubes are written after it (a write during a compaction stalled 3.5 s): 0.66 → 0.82× "
-    "bulk_load, 0.82 → 1.00× bulk_load + optimize at 1,000 reports.",
-    "This session, SHACL: the bulk engine (bench/shacl.py section below) meets the 10^5-in-10-minutes target "
-    "with pyshacl-turbo's findings, compared report by report.",
-    "Tried, no gain: granian 2.8.7 (ASGI, uvloop or rloop, single-threaded runtime) instead of uvicorn, A/B on "
-    "the same store with the cache off — floor 1.2-1.3k vs uvicorn's 1.5-1.7k req/s at c=1, query rows within "
-    "noise; so uvicorn stays. The aggregate scans as Python pattern loops instead of SPARQL: 1.39 vs 1.63 s at "
-    "1,000 reports, not worth a second implementation.",
-    "Still short, and why: (1) SPARQL with every request evaluated: pyoxigraph in-process answers the same query "
-    "in about the time `oxigraph serve` takes over HTTP; the gap is Gongkai's Python path (the floor row: a "
-    "plain ASGI app under the same uvicorn does ~6k req/s at c=1, the FastAPI app with its guards ~1.1-1.5k) and "
-    "the hop to the query-timeout worker process (~0.4 ms); at c=16 the server's Python work competes with the "
-    "query workers and wrk for 2 cores. Only evaluating queries in the server process (no kill on timeout) or "
-    "a non-Python front would close it. (2) `gongkai load` against plain bulk_load: the compaction alone is "
-    "~20% of the time, and it is needed (queries 2-3× slower without); a reload costs in proportion to the "
-    "store (the replaced graphs removed, the aggregates recomputed over all reports). (3) Dump peak memory grows "
-    "with the store for Gongkai and for the peer alike (RocksDB: 105 → 155 → 421 MiB at 200 / 1,000 / 10,000 "
-    "reports; the peer 57 → 93 → 205 MiB); ours is ~2× the peer's (per-graph dumps from two threads against one scan; the cause is not pinned down). (4) Conversion per "
-    "core is ~65-100 reports/s end to end on this machine, whose speed varies by up to 1.5× from minute to "
-    "minute; creating a pyoxigraph Quad whose object is a literal costs 3.4 µs against 0.4 µs for an IRI "
-    "(~4 ms of a report's ~1,200 literal statements).",
+    "Third session: reports emitted as pyoxigraph quads and serialized by Oxigraph (emission 24-27 → 5-6 ms and "
+    "serialization 15-16 → 1.4-2 ms per text seed); one .nq output is an external sort of report blocks (memory "
+    "flat in N); the gazetteer made ready while bulk_load runs and the aggregate queries run during the "
+    "compaction (load 0.66 → 0.82× bulk_load at 1,000 reports); the bulk SHACL engine (bench/shacl.py).",
+    "This session, endpoint: FastAPI ran every plain-`def` dependency in its thread pool (two thread switches "
+    "per dependency per request, for a field read) and solved dependencies at ~0.3 ms a request: the "
+    "dependencies are `async` now, and /sparql, /id and /doc are plain Starlette routes; a /doc document whose "
+    "serialization is kept is answered on the event loop; the query time limit is a loop timer, not "
+    "`asyncio.wait_for` (a task per query). In-process (ASGI call, cache off) /sparql `ASK {}` costs 0.25 ms "
+    "over the worker's own time, was 1.0 ms; the 303 floor went from 1,122 to ~2,500 req/s at c=1 and agency "
+    "dereference with the cache off from 0.66× to 4.0× Oxigraph at c=16 (1,000 reports). Two query workers per "
+    "core (`GONGKAI_QUERY_WORKERS`, was one): with one, the cores idle at c=16 while a worker waits for the "
+    "server to take its answer; the query rows at c=16 went from 0.50-0.60× to 0.86-0.90× at 1,000 reports.",
+    "This session, SHACL and scale: the 10^5-report corpus converted on Dask (gzip'd shards, `--gzip`) and every "
+    "shard validated on Dask in 8.8 min, measured (bench/distributed.py section).",
+    "Tried, no gain or not kept: granian 2.8.7 instead of uvicorn (third session: floor 1.2-1.3k vs 1.5-1.7k "
+    "req/s); the aggregate scans as Python pattern loops (1.39 vs 1.63 s at 1,000 reports); all the N-Quads "
+    "files of a load as one stream in a single bulk_load (~20% faster, the peer's one-stream column, but 1.6 GB "
+    "of memory against 0.26 GB at 1,000 reports and growing with the input: not kept); skipping the compaction "
+    "after a load (measured again on the one-stream store: a report's table 4.75 vs 2.81 ms, an agency series "
+    "6.74 vs 3.60 ms, the aggregates 2.3-2.6 vs 1.2-1.7 s without and with it: kept).",
+    "Still short, and why: (1) SPARQL at c=1 with every request evaluated: pyoxigraph in-process answers a "
+    "query in about the time `oxigraph serve` takes over HTTP (measured turn about, same store); Gongkai adds "
+    "~1 ms a request: the hop to the query worker process that the time limit needs (~0.5 ms: pyoxigraph "
+    "cannot cancel a query, so a query past the limit is stopped by killing its process), uvicorn and the ASGI "
+    "stack (~0.4 ms), the query checks (~0.1 ms). On 3-6 ms queries that is 0.55-0.75×; at c=16 the work "
+    "spreads over the cores and the ratio is 0.67-0.90×. (2) `gongkai load` against plain bulk_load: the "
+    "compaction is ~20% of the time and is needed (above); a reload costs in proportion to the store (the "
+    "replaced graphs removed, the aggregates recomputed over all reports). (3) Dump peak memory grows with the "
+    "store for Gongkai and for the peer alike (RocksDB; the peer 57 → 96 → 205 MiB at 200 / 1,000 / 10,000 "
+    "reports); ours is ~2× the peer's (two threads over per-graph scans against one scan; not pinned down). "
+    "(4) Conversion per core is ~65-100 reports/s end to end on this machine, whose speed varies by up to 1.5× "
+    "from minute to minute; creating a pyoxigraph Quad whose object is a literal costs 3.4 µs against 0.4 µs "
+    "for an IRI (~4 ms of a report's ~1,200 literal statements).",
     "The runs share the 2 cores with `wrk`; ratios within ±15 % of a target should be read as noise.",
 ]
 
@@ -1065,20 +1073,24 @@ def write_results(res: dict[str, Any]) -> None:
         lines += [
             "### Load and dump: `gongkai load` vs `Store.bulk_load`, `gongkai dump` vs `Store.dump`",
             "",
-            "`gongkai load` into an empty store = one bulk_load of all the N-Quads files as one stream straight into the new release + vocabulary + "
+            "`gongkai load` into an empty store = bulk_load of each file straight into the new release + vocabulary + "
             "optimize + aggregate cubes (endpoint/loader.py); `--no-optimize` skips the optimize. A reload (into a "
             "loaded store) also parses each file once for its graph names, in a thread ahead of bulk_load, copies the "
             "release (`Store.backup`, hard links) and removes the graphs it replaces. Peak RSS is of the whole process. "
             "Times are medians of the rounds (peer and Gongkai back to back in each round).",
             "",
-            "| reports | quads | rounds | `gongkai load` s (RSS MiB) | `--no-optimize` s | bulk_load s | bulk_load + optimize s (RSS MiB) | one-stream bulk_load s (+ optimize) | aggregates s (1 shard) | ratio vs bulk_load | ratio vs bulk_load+optimize | ratio vs one-stream bulk_load (+ optimize) | `--no-optimize` vs bulk_load |",
+            "| reports | quads | rounds | `gongkai load` s (RSS MiB) | `--no-optimize` s | bulk_load s | bulk_load + optimize s (RSS MiB) | one-stream bulk_load s (+ optimize; RSS) | aggregates s (1 shard) | ratio vs bulk_load | ratio vs bulk_load+optimize | ratio vs one-stream bulk_load (+ optimize) | `--no-optimize` vs bulk_load |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for n, row in res["load"].items():
             p, g = row["peer"], row["gongkai"]
             nopt = row.get("gongkai_no_optimize", {}).get("seconds")
             ps = row.get("peer_stream")
-            stream_cell = f"{fmt(ps['bulk_load'])} ({fmt(ps['bulk_load'] + ps['optimize'])})" if ps else "-"
+            stream_cell = (
+                f"{fmt(ps['bulk_load'])} ({fmt(ps['bulk_load'] + ps['optimize'])}; {ps['rss_mib']:.0f} MiB)"
+                if ps
+                else "-"
+            )
             stream_ratio = (
                 f"{ratio(ps['bulk_load'], g['seconds'])} ({ratio(ps['bulk_load'] + ps['optimize'], g['seconds'])})"
                 if ps

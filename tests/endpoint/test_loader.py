@@ -257,9 +257,9 @@ def test_a_fresh_load_skips_a_file_with_a_syntax_error_and_loads_the_rest(tmp_pa
     assert [p for p in releases_dir(store).iterdir() if p.is_dir()] == [store.resolve()]  # no half-built one
 
 
-def test_a_fresh_load_names_every_bad_file_of_the_stream(tmp_path: Path) -> None:
-    """The N-Quads files of a fresh load go in as one stream; when it fails, each file is parsed
-    alone, so every bad one is named with its own line number, and the good ones are loaded."""
+def test_a_fresh_load_names_every_bad_file(tmp_path: Path) -> None:
+    """Two bad files in one fresh load: each is named with its own line number (the release is
+    built again after each), and the good one - gzip'd, without a final line break - is loaded."""
     store = tmp_path / "store"
     first = tmp_path / "a-broken.nq"
     first.write_text(f"<urn:a> <urn:b> <urn:c> <{REPORT_2020}> .\n<urn:a> <urn:b> \n", encoding="utf-8")
