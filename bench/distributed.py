@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import write_section
+from converter.distributed import shards_in
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench" / "distributed"
@@ -168,7 +169,7 @@ def main() -> None:
         ],
         "dask",
     )
-    shards = sorted(dask_out.glob("part-*.nq"))
+    shards = shards_in(dask_out)
     pool_quads = quad_set_digest([pool_out])
     dask_quads = quad_set_digest(shards)
     checked = [str(p) for p in shards[: args.validate_shards]]
@@ -226,7 +227,7 @@ def scale_run(n: int, partition_size: int) -> None:
         ],
         "dask",
     )
-    shards = sorted(out.glob("part-*.nq.gz"))
+    shards = shards_in(out)
     t_val, out_val = timed_output([gk, "validate", "-q", "--scheduler", "local", *map(str, shards)])
     quads = 0
     for path in shards:

@@ -42,16 +42,13 @@ class FileRecord:
     issues: int = 0
 
 
-SHARD_GLOB = "part-*.nq*"  # part-00000.nq, or part-00000.nq.gz with gzip
-
-
 def shard_name(partition: int, gzip: bool = False) -> str:
     return f"part-{partition:05d}.nq" + (".gz" if gzip else "")
 
 
 def shards_in(folder: Path) -> list[Path]:
-    """The shards of a ``convert --scheduler`` output folder, in partition order."""
-    return sorted(p for p in folder.glob(SHARD_GLOB) if p.name.endswith((".nq", ".nq.gz")))
+    """The shards of a ``convert --scheduler`` output folder (``.nq`` or ``.nq.gz``), in name order."""
+    return sorted(p for p in folder.glob("part-*.nq*") if p.name.endswith((".nq", ".nq.gz")))
 
 
 def _options(options: ConvertOptions, part: Sequence[tuple[int, str]]) -> ConvertOptions:
@@ -179,8 +176,9 @@ def convert_distributed(
                 ]
             )
         # shards of an earlier run (more partitions, or the other compression) must not be loaded with these
+        current = {shard_name(n, gzip) for n in range(len(partitions))}
         for stale in shards_in(out):
-            if int(stale.name[5:10]) >= len(partitions) or stale.name != shard_name(int(stale.name[5:10]), gzip):
+            if stale.name not in current:
                 stale.unlink()
     finally:
         client.close()
