@@ -109,6 +109,50 @@ def test_dumps_are_gzip_files_that_read_back_to_the_store(published: tuple[Path,
     assert {str(q) for q in Store.read_only(str(again.resolve()))} == {str(q) for q in stored}
 
 
+class _Collect:
+    def __init__(self) -> None:
+        self.data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 97, 4096])
+def test_a_graph_passed_on_in_blocks_gives_the_same_lines(
+    published: tuple[Path, Path], piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph reaches the gzip members in blocks cut at line ends (so that a big graph, like the
+    aggregates, is never held whole). Written ``piece`` bytes at a time with 50-byte blocks, so
+    that lines and their " .\\n" ends are cut everywhere, the N-Quads and N-Triples that come out
+    are those of the whole graph, a literal holding an (escaped) line break included."""
+    from endpoint.loader import _Lines
+
+    store, _ = published
+    graph = NamedNode(REPORT_2020)
+    triples = Store.read_only(str(store.resolve())).dump(format=RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    triples += b'<urn:x> <urn:note> "one\\ntwo .\\n three" .\n'
+    monkeypatch.setattr(_Lines, "BLOCK", 50)
+    nq, nt = _Collect(), _Collect()
+    lines = _Lines({"N-Quads": nq, "Turtle": nt}, graph)  # type: ignore[dict-item]
+    for i in range(0, len(triples), piece):
+        lines.write(triples[i : i + piece])
+    lines.close()
+    assert nt.data == triples
+    assert nq.data == triples.replace(b" .\n", f" <{REPORT_2020}> .\n".encode())
+    assert nq.data.count(b"\n") == triples.count(b"\n")
+
+
+def test_dumps_in_small_blocks_are_the_same_files(
+    published: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import endpoint.loader as loader
+
+    store, out = published
+    before = {f["name"]: f["sha256"] for f in read_manifest(out)["files"]}  # type: ignore[index]
+    monkeypatch.setattr(loader._Lines, "BLOCK", 97)
+    assert {f.name: f.sha256 for f in dump(store, tmp_path / "blocks")} == before
+
+
 def test_year_dumps_hold_that_years_reports_only(published: tuple[Path, Path]) -> None:
     store, out = published
     stored = Store.read_only(str(store.resolve()))
