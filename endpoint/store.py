@@ -2,7 +2,7 @@
 
 Every user query goes through three steps:
 
-1. :func:`check_query` (in the request thread, cheap, lexical): refuses over-long queries
+1. :func:`query_words` (in the request thread, cheap, lexical): refuses over-long queries
    (413), SPARQL Update (403; the service is read-only) and any ``SERVICE`` keyword (400;
    pyoxigraph would otherwise make outbound HTTP requests to any address, loopback included).
    Codepoint escapes (``\\u0053ERVICE``) are checked both raw and unescaped.
@@ -198,6 +198,9 @@ class SparqlRequest:
     format: str | None = None
     base_iri: str | None = None
     max_rows: int = 10_000
+    # whether the query has FROM / FROM NAMED (QueryWords.has_from), read in the request thread;
+    # None: the worker reads it
+    has_from: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -250,9 +253,20 @@ def _keywords(text: str) -> Iterator[str]:
             yield m.group().upper()
 
 
-def check_query(text: str, *, max_length: int) -> str | None:
-    """Refuse what must never reach the store; return the query form (``select``, ``ask``,
-    ``construct``, ``describe``) when it can be told, else ``None`` (the parser will say).
+@dataclass(frozen=True)
+class QueryWords:
+    """What the bare words of a query text say (see :func:`query_words`)."""
+
+    form: str | None  # select, ask, construct, describe; None when it cannot be told
+    deterministic: bool  # calls none of NONDETERMINISTIC
+    has_from: bool  # FROM / FROM NAMED: the query names its own dataset
+
+
+def query_words(text: str, *, max_length: int) -> QueryWords:
+    """Refuse what must never reach the store, and read what the route and the worker need to
+    know about ``text``, in one lexical pass (the text and its codepoint escapes undone).
+    Texts up to :data:`WORDS_CACHED_UP_TO` characters are read once and remembered: pages and
+    clients send the same query texts again and again.
 
     :raises PayloadTooLarge: the query is longer than ``max_length`` characters.
     :raises Forbidden: it is a SPARQL Update.
@@ -260,10 +274,21 @@ def check_query(text: str, *, max_length: int) -> str | None:
     """
     if len(text) > max_length:
         raise PayloadTooLarge(f"the query has {len(text)} characters; this endpoint accepts at most {max_length}")
+    if len(text) <= WORDS_CACHED_UP_TO:
+        return _read_words_cached(text)
+    return _read_words(text)
+
+
+WORDS_CACHED_UP_TO = 8192
+
+
+def _read_words(text: str) -> QueryWords:
     form: str | None = None
+    deterministic, has_from = True, False
     for variant in dict.fromkeys((text, _unescape_codepoints(text))):
         words = list(_keywords(variant))
-        if "SERVICE" in words:
+        seen = set(words)
+        if "SERVICE" in seen:
             raise BadQuery(
                 "federated queries (SERVICE) are not allowed on this endpoint; query the remote endpoint directly"
             )
@@ -272,24 +297,21 @@ def check_query(text: str, *, max_length: int) -> str | None:
             raise Forbidden("this endpoint is read-only: SPARQL Update is not accepted")
         if form is None and first is not None:
             form = QUERY_FORMS.get(first)
-    return form
+        deterministic = deterministic and seen.isdisjoint(NONDETERMINISTIC)
+        has_from = has_from or "FROM" in seen
+    return QueryWords(form, deterministic, has_from)
 
 
+_read_words_cached = lru_cache(maxsize=1024)(_read_words)
+
+
+def check_query(text: str, *, max_length: int) -> str | None:
+    """The query form of ``text`` after the checks of :func:`query_words` (which see)."""
+    return query_words(text, max_length=max_length).form
+
+
+# Calls that give another answer at every evaluation: such answers are never kept (response cache)
 NONDETERMINISTIC = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
-_NONDETERMINISTIC_LETTERS = re.compile("now|rand|uuid|bnode", re.IGNORECASE)
-
-
-def is_deterministic(text: str) -> bool:
-    """Whether two evaluations of ``text`` on the same data give the same answer: it calls none of
-    ``NOW``, ``RAND``, ``UUID``, ``STRUUID``, ``BNODE`` (checked on the words, escapes undone;
-    a text without escapes and without those letters anywhere is not tokenized at all)."""
-    if "\\" not in text and not _NONDETERMINISTIC_LETTERS.search(text):
-        return True
-    return not any(
-        word in NONDETERMINISTIC
-        for variant in dict.fromkeys((text, _unescape_codepoints(text)))
-        for word in _keywords(variant)
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,7 +377,8 @@ def _dataset_options(req: SparqlRequest) -> dict[str, Any]:
     query's own (``FROM``/``FROM NAMED``), else the union of all named graphs as default graph.
     (pyoxigraph ignores ``FROM`` when ``use_default_graph_as_union`` is set, hence the check.)"""
     if not req.default_graphs and not req.named_graphs:
-        if "FROM" in _keywords(req.query):
+        has_from = req.has_from if req.has_from is not None else "FROM" in _keywords(req.query)
+        if has_from:
             return {}
         return {"use_default_graph_as_union": True}
     try:
@@ -801,9 +824,9 @@ class SparqlService:
         if self.pool is not None:
             self.pool.close()
 
-    def check(self, text: str) -> str | None:
-        """The lexical guard (:func:`check_query`) with this service's length limit."""
-        return check_query(text, max_length=self.max_query_length)
+    def check(self, text: str) -> QueryWords:
+        """The lexical guard (:func:`query_words`) with this service's length limit."""
+        return query_words(text, max_length=self.max_query_length)
 
     def run(self, req: SparqlRequest) -> SparqlResult:
         """Run a query that passed :meth:`check`; call from a worker thread, never the loop."""

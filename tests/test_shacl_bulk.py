@@ -90,7 +90,9 @@ def _seed_graphs() -> list[list[ox.Quad]]:
         ds = emit_report(convert_file(seed), BASE, None)
         store.load(ds.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
         # sorted: the store's own order varies from run to run, and the random mutations pick by position
-        graphs.extend(sorted(store.quads_for_pattern(None, None, None, g), key=str) for g in sorted(store.named_graphs(), key=str))
+        graphs.extend(
+            sorted(store.quads_for_pattern(None, None, None, g), key=str) for g in sorted(store.named_graphs(), key=str)
+        )
     return graphs
 
 

@@ -33,7 +33,7 @@ from endpoint.errors import (
 from endpoint.render.rdf import serialize_triples
 from endpoint.response_cache import mark_cacheable
 from endpoint.settings import Settings
-from endpoint.store import SparqlRequest, SparqlService, choose_format, is_deterministic
+from endpoint.store import SparqlRequest, SparqlService, choose_format
 
 router = APIRouter(tags=["sparql"])
 
@@ -84,7 +84,8 @@ async def sparql(request: Request) -> Response:
         raise BadQuery("the query is empty")
     formats = [value for name, value in params if name == "format"]
     accept = request.headers.get("accept")
-    form = service.check(text)
+    words = service.check(text)
+    form = words.form
     if form is not None:  # refuse an impossible format before evaluating anything
         choose_format(
             "graph" if form in ("construct", "describe") else "results", accept, formats[0] if formats else None
@@ -98,6 +99,7 @@ async def sparql(request: Request) -> Response:
             format=formats[0] if formats else None,
             base_iri=f"{settings.base_url}/sparql",
             max_rows=settings.max_result_rows,
+            has_from=words.has_from,
         )
     )
     headers = {
@@ -105,7 +107,7 @@ async def sparql(request: Request) -> Response:
         "X-Gongkai-Truncated": "true" if result.truncated else "false",
         "X-Gongkai-Row-Limit": str(settings.max_result_rows),
     }
-    if request.method == "GET" and is_deterministic(text):
+    if request.method == "GET" and words.deterministic:
         mark_cacheable(request)
     return Response(result.body, 200, headers, media_type=result.content_type)
 

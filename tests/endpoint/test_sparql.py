@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from endpoint.errors import BadQuery, Forbidden, PayloadTooLarge
-from endpoint.store import _service_in_algebra, check_query
+from endpoint.store import WORDS_CACHED_UP_TO, QueryWords, _service_in_algebra, check_query, query_words
 from tests.conftest import connections_seen
 
 MakeClient = Callable[..., contextlib.AbstractContextManager[TestClient]]
@@ -348,6 +348,27 @@ def test_check_query_unit() -> None:
         check_query("PREFIX x: <urn:x> WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", max_length=200)
     with pytest.raises(BadQuery):
         check_query("SELECT * { SeRvIcE <urn:x> {} }", max_length=100)
+
+
+@pytest.mark.parametrize("padding", [0, WORDS_CACHED_UP_TO])  # read once and remembered, and read each time
+def test_query_words_read_form_dataset_and_calls_in_one_pass(padding: int) -> None:
+    pad = "#" + "x" * padding + "\n"
+
+    def words(text: str) -> QueryWords:
+        return query_words(pad + text, max_length=100_000)
+
+    assert words("SELECT * {}") == QueryWords("select", deterministic=True, has_from=False)
+    assert words("SELECT * FROM <urn:g> {}").has_from
+    assert words("SELECT * FROM NAMED <urn:g> { GRAPH ?g {} }").has_from
+    assert words("SELECT * \\u0046ROM <urn:g> {}").has_from  # an escaped FROM is a FROM
+    assert not words('SELECT * { ?s ?p "FROM" } # FROM').has_from  # a string and a comment are not
+    assert not words("SELECT (RAND() AS ?r) {}").deterministic
+    assert words('SELECT ?s { ?s ?p "NOW" }').deterministic
+    for _ in range(2):  # refusals are never remembered as answers
+        with pytest.raises(BadQuery):
+            words("SELECT * { SERVICE <urn:x> {} }")
+        with pytest.raises(Forbidden):
+            words("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
 
 
 def test_rdflib_layer_finds_service_the_lexer_is_not_asked_about() -> None:
