@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -207,8 +208,6 @@ LOAD_DUMP_REPEAT = 3  # rounds, peer and Gongkai back to back in each; the table
 
 def _median_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Key by key median of ``runs`` (numbers only; other values from the first run)."""
-    import statistics
-
     return {k: statistics.median(r[k] for r in runs) if isinstance(v, int | float) else v for k, v in runs[0].items()}
 
 
@@ -216,8 +215,6 @@ def _paired_ratio(
     peers: list[dict[str, Any]], gks: list[dict[str, Any]], peer_s: Callable[[dict[str, Any]], float]
 ) -> float:
     """Median over rounds of peer seconds / Gongkai seconds (≥ 1: Gongkai as fast or faster)."""
-    import statistics
-
     return statistics.median(peer_s(p) / g["seconds"] for p, g in zip(peers, gks, strict=True))
 
 
@@ -579,8 +576,15 @@ HTTP_LABEL_NOTES = {
 
 
 def bench_http(
-    store: Path, dumps: Path, duration: float, label: str, extra_env: dict[str, str] | None = None
+    store: Path,
+    dumps: Path,
+    duration: float,
+    label: str,
+    extra_env: dict[str, str] | None = None,
+    rounds: int = 1,
 ) -> dict[str, Any]:
+    """Each request on both servers with wrk at c=1 and c=16; ``rounds`` pairs per cell, the
+    order swapped every round (the machine's speed drifts), ratios the median of the pairs'."""
     chosen = pick(store)
     agency, report = chosen["agency"], chosen["report"]
     gk_port, ox_port = free_port(), free_port()
@@ -633,12 +637,28 @@ def bench_http(
                 results["cases"][name] = {"no_answer": str(exc)}
                 print(f"http[{label}] {name}: no answer ({exc}); not measured", file=sys.stderr)
                 continue
-            row: dict[str, Any] = {"same_answer": same}
+            row: dict[str, Any] = {"same_answer": same, "rounds": rounds}
             for conc in (1, 16):
-                row[f"gongkai_c{conc}"] = wrk(gk_url, conc, duration, accept)
-                drain(f"{gk}/id/agency/x")
-                row[f"oxigraph_c{conc}"] = wrk(ox_url, conc, duration, accept)
-                drain(f"{ox}/query?query=ASK%7B%7D")
+                pairs = []
+                for r in range(rounds if "scan" not in name else 1):
+                    measured = {}
+                    for who in ("gongkai", "oxigraph") if r % 2 == 0 else ("oxigraph", "gongkai"):
+                        url, ping = (
+                            (gk_url, f"{gk}/id/agency/x")
+                            if who == "gongkai"
+                            else (ox_url, f"{ox}/query?query=ASK%7B%7D")
+                        )
+                        measured[who] = wrk(url, conc, duration, accept)
+                        drain(ping)
+                    pairs.append(measured)
+                row[f"runs_c{conc}"] = pairs
+                row[f"gongkai_c{conc}"] = _median_runs([p["gongkai"] for p in pairs])
+                row[f"oxigraph_c{conc}"] = _median_runs([p["oxigraph"] for p in pairs])
+                if all(p["oxigraph"]["rps"] and p["oxigraph"]["p99_ms"] for p in pairs):
+                    row[f"ratio_c{conc}"] = statistics.median(p["gongkai"]["rps"] / p["oxigraph"]["rps"] for p in pairs)
+                    row[f"p99_ratio_c{conc}"] = statistics.median(
+                        p["gongkai"]["p99_ms"] / p["oxigraph"]["p99_ms"] for p in pairs
+                    )
             results["cases"][name] = row
             print(
                 f"http[{label}] {name}: c1 {row['gongkai_c1']['rps']:.0f} vs {row['oxigraph_c1']['rps']:.0f}; "
@@ -964,6 +984,16 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "-"
 
 
+def _rounds_note(h: dict[str, Any]) -> str:
+    rounds = max((int(row.get("rounds", 1)) for row in h["cases"].values()), default=1)
+    if rounds <= 1:
+        return ""
+    return (
+        f", {rounds} Gongkai/Oxigraph pairs per cell (the order swapped each round; the scan once): rps and "
+        "latencies are medians, the ratios the medians of the pairs' ratios"
+    )
+
+
 def write_results(res: dict[str, Any]) -> None:
     lines: list[str] = [START, "", "## Benchmarks against peers (bench/run.py)", ""]
     m = res["machine"]
@@ -984,7 +1014,8 @@ def write_results(res: dict[str, Any]) -> None:
             lines += [
                 f"### SPARQL and dereferencing: Gongkai vs `oxigraph serve-read-only` ({label})",
                 "",
-                f"Same store release, `wrk` {res['duration']:g} s per cell; agency `{h['agency']}`, report `{h['report']}`. "
+                f"Same store release, `wrk` {res['duration']:g} s per cell{_rounds_note(h)}; agency `{h['agency']}`, "
+                f"report `{h['report']}`. "
                 "rps = requests/s; ratio = Gongkai / Oxigraph throughput; p99 ratio = Gongkai p99 / Oxigraph p99. "
                 "wrk shares the 2 cores with the server under test.",
                 "",
@@ -1004,15 +1035,19 @@ def write_results(res: dict[str, Any]) -> None:
                         if not (g["non2xx"] or g["timeouts"])
                         else f" ({g['non2xx']} non-2xx, {g['timeouts']} timeouts)"
                     )
+                    paired = f"ratio_c{conc}" in row and int(row.get("rounds", 1)) > 1
+                    tput_text = f"{row[f'ratio_c{conc}']:.2f}×" if paired else ratio(g["rps"], o["rps"])
+                    p99_text = f"{row[f'p99_ratio_c{conc}']:.2f}×" if paired else ratio(g["p99_ms"], o["p99_ms"])
                     lines.append(
                         f"| {name} | {row['same_answer'] if row['same_answer'] is not None else '-'} | {conc} | "
                         f"{fmt(g['rps'], 0)}{errs} | {fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)} | {fmt(o['rps'], 0)} | "
-                        f"{fmt(o['p50_ms'], 1)} / {fmt(o['p99_ms'], 1)} | {ratio(g['rps'], o['rps'])} | "
-                        f"{ratio(g['p99_ms'], o['p99_ms'])} |"
+                        f"{fmt(o['p50_ms'], 1)} / {fmt(o['p99_ms'], 1)} | {tput_text} | {p99_text} |"
                     )
                     if not o["rps"] or not o["p99_ms"]:
                         continue  # nothing finished within the duration (the scan at c=16)
                     tput, p99 = g["rps"] / o["rps"], g["p99_ms"] / o["p99_ms"]
+                    if paired:
+                        tput, p99 = row[f"ratio_c{conc}"], row[f"p99_ratio_c{conc}"]
                     if name.startswith("dereference"):
                         targets.append((f"[{label}] {name}, c={conc}: ≥ 0.7× (is {tput:.2f}×)", "", tput >= 0.7))
                     elif label.startswith(CACHE_ON):
@@ -1345,6 +1380,12 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=LOAD_DUMP_REPEAT, help="load and dump rounds (peer and Gongkai back to back)"
     )
+    parser.add_argument(
+        "--http-rounds",
+        type=int,
+        default=3,
+        help="wrk pairs per cell of the cache-off table (the target numbers), order swapped each round",
+    )
     parser.add_argument("--uvicorn-extra", default="", help="label,ENV=VAL;ENV=VAL: a second HTTP run with env")
     parser.add_argument("--report-only", action="store_true", help="rewrite RESULTS.md from results.json")
     args = parser.parse_args()
@@ -1404,7 +1445,12 @@ def main() -> None:
         res["http"] = {k: v for k, v in previous["http"].items() if not k.endswith(suffix) and " — " in k}
         res["http"][CACHE_ON + suffix] = bench_http(store, dumps, args.duration, CACHE_ON + suffix)
         res["http"][CACHE_OFF + suffix] = bench_http(
-            store, dumps, args.duration, CACHE_OFF + suffix, extra_env={"GONGKAI_RESPONSE_CACHE_MB": "0"}
+            store,
+            dumps,
+            args.duration,
+            CACHE_OFF + suffix,
+            extra_env={"GONGKAI_RESPONSE_CACHE_MB": "0"},
+            rounds=args.http_rounds,
         )
         res["http_n"] = args.n
         if args.uvicorn_extra:
