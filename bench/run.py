@@ -1250,13 +1250,16 @@ def write_results(res: dict[str, Any]) -> None:
             ]
         lines.append("")
     for section, what in (("load", "`gongkai load`"), ("dump", "`gongkai dump`")):
-        rss = sorted((int(n), float(row["gongkai_rss_mib"])) for n, row in res.get(section, {}).items())
+        rows = sorted((int(n), row) for n, row in res.get(section, {}).items())
+        rss = [(n, float(row["gongkai_rss_mib"])) for n, row in rows]
         if len(rss) >= 2:  # memory independent of N: at most 1.25x from the smallest to the largest corpus
             (n0, r0), (n1, r1) = rss[0], rss[-1]
+            p0, p1 = (float(rows[i][1].get("peer_rss_mib", 0)) for i in (0, -1))
+            peer = f"; the peer's own {p0:.0f} → {p1:.0f} MiB, {p1 / p0:.2f}×" if p0 and p1 else ""
             targets.append(
                 (
                     f"{what} peak memory independent of N ({r0:.0f} MiB at {n0:,} reports, {r1:.0f} MiB at {n1:,}; "
-                    f"{r1 / r0:.2f}×, allowed 1.25×)",
+                    f"{r1 / r0:.2f}×, allowed 1.25×{peer})",
                     "",
                     r1 <= 1.25 * r0,
                 )
