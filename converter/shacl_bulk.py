@@ -203,6 +203,8 @@ def _columns(chunk: bytes) -> tuple[tuple[bytes, ...], ...]:
     if len(quads) == len(rows) - (not lines[-1]):
         return columns[:4]
     odd = [_split_line(line) for line, r in zip(lines, rows, strict=True) if len(r) != 5 and line]
+    if not odd:  # the other lines are empty (N-Quads allows empty lines anywhere)
+        return columns[:4]
     return tuple(c + more for c, more in zip(columns[:4], zip(*odd, strict=True), strict=True))  # type: ignore[arg-type]
 
 
