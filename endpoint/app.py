@@ -59,10 +59,18 @@ def open_release(settings: Settings) -> tuple[Path, Store, SparqlService]:
 
 
 def serve_release(app: FastAPI, release: Path, store: Store, sparql: SparqlService) -> None:
-    """Make ``release`` the one answered from, with empty caches of its own."""
+    """Make ``release`` the one answered from, with empty caches of its own.
+
+    The provinces listed on ``/figures`` (with their numbers of agencies) are counted here, once
+    per release: the count goes over every agency (~1.2 s at 10^5 reports), and the release
+    never changes while it is served."""
+    from endpoint.routes.figures import provinces_with_figures
+
     cache_bytes = int(app.state.settings.response_cache_mb * (1 << 20))
+    provinces = provinces_with_figures(store, app.state.settings.base_url.rstrip("/"))
     app.state.response_cache = ResponseCache(cache_bytes) if cache_bytes > 0 else None
     app.state.doc_cache = SizedLRU[tuple[str, str], bytes](64 << 20, len)
+    app.state.provinces = provinces
     app.state.release, app.state.store, app.state.sparql = release, store, sparql
 
 

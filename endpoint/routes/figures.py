@@ -171,7 +171,7 @@ def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
         title=f"{place} · {('政府信息公开统计', 'disclosure figures')[i]}",
         place=place,
         province=province,
-        provinces=provinces_with_figures(store, base),
+        provinces=request.app.state.provinces,  # counted once per release (endpoint.app.serve_release)
         applications=applications,
         request_rows=[(n, f"{n} {concept_label('request', n, lang)}") for n in request_rows],
         refusals=refusals,
