@@ -946,7 +946,7 @@ NOTES = [
     "serialization 15-16 → 1.4-2 ms per text seed); one .nq output is an external sort of report blocks (memory "
     "flat in N); the gazetteer made ready while bulk_load runs and the aggregate queries run during the "
     "compaction (load 0.66 → 0.82× bulk_load at 1,000 reports); the bulk SHACL engine (bench/shacl.py).",
-    "This session, endpoint: FastAPI ran every plain-`def` dependency in its thread pool (two thread switches "
+    "Fourth session, endpoint: FastAPI ran every plain-`def` dependency in its thread pool (two thread switches "
     "per dependency per request, for a field read) and solved dependencies at ~0.3 ms a request: the "
     "dependencies are `async` now, and /sparql, /id and /doc are plain Starlette routes; a /doc document whose "
     "serialization is kept is answered on the event loop; the query time limit is a loop timer, not "
@@ -955,8 +955,21 @@ NOTES = [
     "dereference with the cache off from 0.66× to 4.0× Oxigraph at c=16 (1,000 reports). Two query workers per "
     "core (`GONGKAI_QUERY_WORKERS`, was one): with one, the cores idle at c=16 while a worker waits for the "
     "server to take its answer; the query rows at c=16 went from 0.50-0.60× to 0.86-0.90× at 1,000 reports.",
-    "This session, SHACL and scale: the 10^5-report corpus converted on Dask (gzip'd shards, `--gzip`) and every "
+    "Fourth session, SHACL and scale: the 10^5-report corpus converted on Dask (gzip'd shards, `--gzip`) and every "
     "shard validated on Dask in 8.8 min, measured (bench/distributed.py section).",
+    "This session: /sparql reads a query text once (`store.query_words`: form, FROM, nondeterministic calls; "
+    "remembered for texts up to 8 KiB) where it was tokenized three times (~110 µs a request); the HTTP cells of "
+    "the cache-off table are Gongkai/Oxigraph pairs measured three times, the order swapped each round, ratios "
+    "the medians of the pairs'; `gongkai dump` passes each graph on in ~1 MiB blocks instead of holding it whole "
+    "twice (the aggregate graph grows with the agencies: at 1,000 reports the dump's Python peak went from 31 to "
+    "13 MiB, its anonymous memory from 125 to 115 MiB. At 10,000 reports, outside the benchmark: Oxigraph dumping "
+    "the store graph by graph in one thread peaks at 226 MiB, its whole-store dump at 218 MiB, so what grows with "
+    "N is RocksDB's, as for the peer; the new `gongkai dump` was not run at 10,000 reports: that store was "
+    "deleted to make room for the 10^5 one, and the 10,000-report rows below are the fourth session's); "
+    "`gongkai load` imports the aggregates' modules while bulk_load runs; the 10^5-report store "
+    "bulk-loaded and its figures timed (bench/distributed.py section): through SPARQL 3-39 ms, but the /figures "
+    "pages took 1.2-1.5 s, ~1.1 s of it counting every agency's province per request; that count is now made once "
+    "per release (47 vs 66 ms at 1,000 reports), not yet re-measured at 10^5.",
     "Tried, no gain or not kept: granian 2.8.7 instead of uvicorn (third session: floor 1.2-1.3k vs 1.5-1.7k "
     "req/s); the aggregate scans as Python pattern loops (1.39 vs 1.63 s at 1,000 reports); all the N-Quads "
     "files of a load as one stream in a single bulk_load (~20% faster, the peer's one-stream column, but 1.6 GB "
@@ -972,7 +985,8 @@ NOTES = [
     "compaction is ~20% of the time and is needed (above); a reload costs in proportion to the store (the "
     "replaced graphs removed, the aggregates recomputed over all reports). (3) Dump peak memory grows with the "
     "store for Gongkai and for the peer alike (RocksDB; the peer 57 → 96 → 205 MiB at 200 / 1,000 / 10,000 "
-    "reports); ours is ~2× the peer's (two threads over per-graph scans against one scan; not pinned down). "
+    "reports); ours was ~2× the peer's at 10,000 reports: the aggregate graph held whole, twice, which this "
+    "session's dump no longer does (see above; not yet re-measured at 10,000 reports). "
     "(4) Conversion per core is ~65-100 reports/s end to end on this machine, whose speed varies by up to 1.5× "
     "from minute to minute; creating a pyoxigraph Quad whose object is a literal costs 3.4 µs against 0.4 µs "
     "for an IRI (~4 ms of a report's ~1,200 literal statements).",
