@@ -297,6 +297,7 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
     from bench.run import (
         BASE,
         PREFIXES,
+        _median_ms,
         free_port,
         gongkai_serve_cmd,
         provincial_queries,
@@ -324,12 +325,7 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
     }
 
     def median_ms(fn: Any) -> float:
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - start) * 1000)
-        return sorted(times)[len(times) // 2]
+        return _median_ms(fn, repeat)
 
     s = Store.read_only(str(store.resolve()))
     rows = {name: len(list(s.query(q, use_default_graph_as_union=True))) for name, q in named.items()}
