@@ -628,7 +628,7 @@ def bench_http(
     )
     gk_cmd = gongkai_serve_cmd(store, dumps, gk_port)
     ox_cmd = oxigraph_serve_cmd(store, ox_port)
-    results: dict[str, Any] = {"agency": agency, "report": report, "cases": {}}
+    results: dict[str, Any] = {"agency": agency, "report": report, "duration": duration, "cases": {}}
     with server(gk_cmd, f"{gk}/id/agency/x", env=extra_env), server(ox_cmd, f"{ox}/query?query=ASK%7B%7D"):
         for name, gk_url, ox_url, accept in cases:
             try:
@@ -1028,7 +1028,8 @@ def write_results(res: dict[str, Any]) -> None:
             lines += [
                 f"### SPARQL and dereferencing: Gongkai vs `oxigraph serve-read-only` ({label})",
                 "",
-                f"Same store release, `wrk` {res['duration']:g} s per cell{_rounds_note(h)}; agency `{h['agency']}`, "
+                f"Same store release, `wrk` {h.get('duration', res['duration']):g} s per cell{_rounds_note(h)}; "
+                f"agency `{h['agency']}`, "
                 f"report `{h['report']}`. "
                 "rps = requests/s; ratio = Gongkai / Oxigraph throughput; p99 ratio = Gongkai p99 / Oxigraph p99. "
                 "wrk shares the 2 cores with the server under test.",
