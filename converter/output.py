@@ -33,7 +33,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from converter import iris
-from converter.emit import add_quads, agency_key, new_dataset, report_quads
+from converter.emit import add_quads, agency_key, new_dataset, report_lines
 from converter.errors import OptionsError
 from converter.model import Report
 from converter.vocab import PREFIXES
@@ -71,7 +71,9 @@ def report_nquads(report: Report, base: str) -> bytes:
 
     :raises converter.emit.InvalidSourceUrl: the report's source URL is not an IRI.
     """
-    return quads_nquads(report_quads(report, base))
+    lines = report_lines(report, base)
+    lines.sort()  # code point order is UTF-8 byte order
+    return ("\n".join(dict.fromkeys(lines)) + "\n").encode("utf-8")
 
 
 Block = tuple[str, bytes]  # (graph name, that graph's sorted N-Quads); "" is the default graph
