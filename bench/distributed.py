@@ -78,22 +78,49 @@ def make_inputs(n: int, folder: Path) -> Path:
 
 
 PEAK_RSS: dict[str, int] = {}  # MiB of each timed command, by its label (GNU time's maximum resident set size)
+RSS_TIMELINE: dict[str, list[tuple[int, int]]] = {}  # (s since start, MiB of the command's process tree)
 
 
-def timed(cmd: list[str], label: str | None = None) -> float:
-    """Seconds of ``cmd``; with a label, also its peak RSS into :data:`PEAK_RSS` (via /usr/bin/time)."""
+def timed(cmd: list[str], label: str | None = None, sample_s: float = 0) -> float:
+    """Seconds of ``cmd``; with a label, also its peak RSS into :data:`PEAK_RSS` (via /usr/bin/time),
+    and with ``sample_s`` > 0 its process tree's RSS every ``sample_s`` into :data:`RSS_TIMELINE`
+    (when in the run the memory grows)."""
+    import tempfile
+
     rss_file = WORK / ".peak-rss"
     if label is not None:
         cmd = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *cmd]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    with tempfile.TemporaryFile("w+") as err:  # a file, not a pipe: nothing blocks while we sample
+        with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True) as child:
+            if label is not None and sample_s > 0:
+                RSS_TIMELINE[label] = _sample_rss(child, sample_s, start)
+            child.wait()
+        err.seek(0)
+        stderr = err.read()
     elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {child.returncode}:\n{stderr[-2000:]}")
     if label is not None:
         PEAK_RSS[label] = int(rss_file.read_text().split()[-1]) // 1024
         rss_file.unlink()
     return elapsed
+
+
+def _sample_rss(child: subprocess.Popen[str], every_s: float, start: float) -> list[tuple[int, int]]:
+    """RSS (MiB) of ``child`` and its descendants every ``every_s`` until it exits."""
+    import psutil
+
+    samples: list[tuple[int, int]] = []
+    root = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+        except psutil.Error:
+            rss = 0
+        samples.append((round(time.perf_counter() - start), rss >> 20))
+        time.sleep(every_s)
+    return samples
 
 
 def timed_output(cmd: list[str]) -> tuple[float, str]:
@@ -137,6 +164,11 @@ def main() -> None:
         action="store_true",
         help="with --scale: then bulk load the shards into a store and time the figures on it (SPARQL, pages)",
     )
+    parser.add_argument(
+        "--keep-store",
+        action="store_true",
+        help="with --load: keep the store (build/bench/distributed/scale/store) for later measurements",
+    )
     parser.add_argument("--report-only", action="store_true", help="rewrite the section from the saved results")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -147,7 +179,7 @@ def main() -> None:
         write_section(START, END, "\n".join([START, "", *render(base), *scale, END]))
         return
     if args.scale:
-        scale_run(args.n, args.partition_size, load=args.load)
+        scale_run(args.n, args.partition_size, load=args.load, keep_store=args.keep_store)
         return
     manifest = make_inputs(args.n, WORK)
     inputs = WORK / "in"
@@ -221,12 +253,15 @@ def main() -> None:
     print(json.dumps(result, indent=2))
 
 
-def scale_run(n: int, partition_size: int, *, load: bool = False) -> None:
+def scale_run(n: int, partition_size: int, *, load: bool = False, keep_store: bool = False) -> None:
     """Convert ``n`` reports on a LocalCluster into gzip'd shards, validate every shard on the
     cluster, count the quads; with ``load``, then ``gongkai load`` the shards into a store and
     time the national and provincial figures on it (:func:`figures_at_scale`). The one-file pool
     run is left out (it would write ~0.4 GB of N-Quads per 1,000 reports, twice). The store
-    (~0.3 GB per 1,000 reports) is removed at the end, like the shards."""
+    (~0.3 GB per 1,000 reports) is removed at the end, like the shards, unless ``keep_store``.
+
+    A quiet earlier run's conversion and validation (``earlier`` in the saved results) is kept
+    beside this run's."""
     import gzip
 
     folder = WORK / "scale"
@@ -257,7 +292,8 @@ def scale_run(n: int, partition_size: int, *, load: bool = False) -> None:
         store = folder / "store"
         shutil.rmtree(store, ignore_errors=True)
         shutil.rmtree(folder / "store.releases", ignore_errors=True)
-        loaded["load_s"] = timed([gk, "load", "--store", str(store), *map(str, shards)], "load")
+        loaded["load_s"] = timed([gk, "load", "--store", str(store), *map(str, shards)], "load", sample_s=10)
+        loaded["load_rss_timeline"] = RSS_TIMELINE["load"]
         loaded["store_bytes"] = sum(f.stat().st_size for f in store.resolve().rglob("*") if f.is_file())
         loaded.update(figures_at_scale(store))
     result = {
@@ -276,10 +312,14 @@ def scale_run(n: int, partition_size: int, *, load: bool = False) -> None:
         "peak_rss_mib": dict(PEAK_RSS),
         **loaded,
     }
-    (WORK / "results-scale.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    saved = WORK / "results-scale.json"
+    if saved.exists() and "earlier" in (before := json.loads(saved.read_text(encoding="utf-8"))):
+        result["earlier"] = before["earlier"]
+    saved.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(folder / "store", ignore_errors=True)
-    shutil.rmtree(folder / "store.releases", ignore_errors=True)
+    if not keep_store:
+        shutil.rmtree(folder / "store", ignore_errors=True)
+        shutil.rmtree(folder / "store.releases", ignore_errors=True)
     shutil.rmtree(folder / "in", ignore_errors=True)
     base = json.loads((WORK / "results.json").read_text(encoding="utf-8"))
     write_section(START, END, "\n".join([START, "", *render(base), *render_scale(result), END]))
@@ -349,6 +389,7 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
     http: dict[str, float] = {}
     pages: dict[str, float] = {}
     status: dict[str, int] = {}
+    started = time.perf_counter()
     with (
         server(
             gongkai_serve_cmd(store, WORK / "no-dumps", port),
@@ -357,6 +398,7 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
         ),
         httpx.Client(timeout=120) as client,
     ):
+        serve_start_s = time.perf_counter() - started
         accept = {"Accept": "application/sparql-results+json"}
         for name, q in named.items():
             status[name] = client.get(f"{url}/sparql", params={"query": q}, headers=accept).status_code
@@ -370,6 +412,7 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
         "figures_http_ms": http,
         "figures_pages_ms": pages,
         "figures_status": status,
+        "serve_start_s": serve_start_s,
         "scan_s": scan_s,
         "scan_same_as_aggregate": scan_rows == agg_rows,
     }
@@ -464,10 +507,33 @@ def render_scale_load(r: dict[str, Any]) -> list[str]:
         f"- The national sum by outcome and year scanned from the report observations instead (what the aggregate "
         f"replaces; one run, in-process): {float(r['scan_s']):.0f} s; same rows as the aggregate: "
         f"{r['scan_same_as_aggregate']}.",
+        *_serve_and_memory(r),
         *(f"- {note}" for note in r.get("notes", [])),
         f"- Target, the figures under 1 s at 10^5 reports through SPARQL and the pages: slowest {worst:.0f} ms at "
         f"{n:,} reports, **{'met' if worst < 1000 and n >= 100_000 else 'not met' if worst >= 1000 else 'not shown at 10^5'}**.",
     ]
+    return lines
+
+
+def _serve_and_memory(r: dict[str, Any]) -> list[str]:
+    """When the server could answer, and the load's memory over its run (max RSS per tenth)."""
+    lines = []
+    if "serve_start_s" in r:
+        lines.append(
+            f"- `gongkai serve` on this store answered its first request {float(r['serve_start_s']):.1f} s after it "
+            "was started (the provinces listed on /figures are counted then, once per release)."
+        )
+    timeline = r.get("load_rss_timeline") or []
+    if timeline:
+        end = max(t for t, _ in timeline) or 1
+        tenths = [
+            max((m for t, m in timeline if k * end / 10 <= t <= (k + 1) * end / 10), default=0) for k in range(10)
+        ]
+        lines.append(
+            "- The load's RSS (process tree, sampled every 10 s), the maximum in each tenth of its run: "
+            + ", ".join(f"{m}" for m in tenths)
+            + " MiB."
+        )
     return lines
 
 
