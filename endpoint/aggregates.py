@@ -1,8 +1,8 @@
 """Aggregate cubes: national and provincial figures, computed once per load so that no request
 scans every observation (issue 7).
 
-They live in their own graph, ``{BASE}/id/dataset/aggregates``, and are recomputed from all
-report graphs at every ``gongkai load`` (no time stamps: the same reports give the same triples):
+They live in their own graph, ``{BASE}/id/dataset/aggregates``, computed from all report graphs
+by a fresh ``gongkai load`` (no time stamps: the same reports give the same triples):
 
 1. every agency whose name names a place gets ``gk:province`` (``converter.regions``: the cpca
    gazetteer, GB/T 2260 codes) - a derived fact about the agency, not something a report states;
@@ -18,15 +18,24 @@ report graphs at every ``gongkai load`` (no time stamps: the same reports give t
 
 The observations are built as pyoxigraph terms from the grouped rows (a few thousand at most,
 whatever the number of reports); the scans are static SPARQL.
+
+A load that *updates* a store does not scan every report again: the sums are additive (each report
+adds at most one observation, hence 1 report, to a group), so the loader scans the reports it
+removes before removing them (:func:`scan_groups` over those graphs), and the reports it loaded,
+and :func:`changed_cube_quads` rewrites only the cube observations whose sums change. Provinces
+are assigned to the agencies of the loaded reports that have none yet, and taken from the
+agencies that no report names any more (:func:`drop_unreported_agencies`). The result is the graph
+a recomputation gives (tests/endpoint/test_aggregates.py), at a cost that follows the size of the
+update, not of the store.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Store, Variable
 
 from converter import vocab
 from converter.iris import DEFAULT_BASE, code_iri
@@ -37,6 +46,12 @@ XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+QB_DATASET_CLASS, QB_DATASET = NamedNode(f"{QB}DataSet"), NamedNode(f"{QB}dataSet")
+GK_PROVINCE, GK_COUNT, GK_REPORT_COUNT = (
+    NamedNode(f"{GK}province"),
+    NamedNode(f"{GK}count"),
+    NamedNode(f"{GK}reportCount"),
+)
 REFUSAL_ROWS = f"{CODE}request/3.3."
 
 
@@ -114,6 +129,8 @@ _AGENCY_NAMES = (
     _PREFIXES + "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
     "SELECT DISTINCT ?agency ?name WHERE { GRAPH ?r { ?r gk:agency ?agency . ?agency skos:prefLabel ?name } }"
 )
+_AGENCIES = _PREFIXES + "SELECT DISTINCT ?agency WHERE { GRAPH ?r { ?r gk:agency ?agency } }"
+_REPORTED = _PREFIXES + "ASK { GRAPH ?r { ?r gk:agency ?agency } }"
 # ?src and ?agg are bound by substitution (pyoxigraph wants them projected, hence grouped). The most selective pattern first (the 总计 column):
 # Oxigraph then scans 1/8 of table3 rather than all of it.
 _SCAN = {
@@ -160,29 +177,118 @@ def aggregate_quads(store: Store, base_url: str = DEFAULT_BASE) -> list[Quad]:
     a write during a compaction can stall until the compaction ends."""
     base = base_url.rstrip("/")
     graph = aggregates_graph(base)
+    groups = scan_groups(store, base)
     quads: list[Quad] = []
-    for source in ("table3", "table4"):
-        groups = _scan(store, graph, NamedNode(f"{base}/id/dataset/{source}"), source)
-        for cube in AGGREGATE_CUBES:
-            if cube.source == source:
-                quads += _cube_quads(cube, groups, base, graph)
+    for cube in AGGREGATE_CUBES:
+        quads += _description_quads(cube, base, graph)
+        for key, (total, n) in cube_totals(cube, groups[cube.source]).items():
+            quads += _observation_quads(cube, key, total, n, base, graph)
     return quads
 
 
-def assign_provinces(store: Store, graph: NamedNode) -> int:
+def scan_groups(store: Store, base_url: str, reports: Sequence[NamedNode] | None = None) -> dict[str, Groups]:
+    """The grouped sums of 表三 and 表四 (by source table) over every report graph of ``store``,
+    or over the graphs ``reports`` only."""
+    base = base_url.rstrip("/")
+    graph = aggregates_graph(base)
+    return {
+        source: _scan(store, graph, NamedNode(f"{base}/id/dataset/{source}"), source, reports)
+        for source in ("table3", "table4")
+    }
+
+
+def changed_cube_quads(
+    store: Store, base_url: str, removed: dict[str, Groups], added: dict[str, Groups]
+) -> tuple[list[Quad], list[Quad]] | None:
+    """The quads to remove from and to add to the cubes of ``store`` when the reports whose sums
+    are ``removed`` give way to those whose sums are ``added`` (:func:`scan_groups` of each): only
+    the observations whose sums change, read from ``store`` one by one. Reads only.
+
+    None if the cubes cannot be updated - ``store`` lacks one (a release older than the cube), or
+    an observation would sum fewer than no reports - and must be computed again."""
+    base = base_url.rstrip("/")
+    graph = aggregates_graph(base)
+    remove: list[Quad] = []
+    add: list[Quad] = []
+    for cube in AGGREGATE_CUBES:
+        dataset = NamedNode(f"{base}/id/dataset/{cube.name}")
+        if next(store.quads_for_pattern(dataset, RDF_TYPE, QB_DATASET_CLASS, graph), None) is None:
+            return None
+        delta: dict[GroupKey, list[int]] = defaultdict(lambda: [0, 0])
+        for sign, groups in ((1, added), (-1, removed)):
+            for key, (total, n) in cube_totals(cube, groups[cube.source]).items():
+                delta[key][0] += sign * total
+                delta[key][1] += sign * n
+        for key, (d_total, d_n) in delta.items():
+            if d_total == 0 and d_n == 0:
+                continue
+            obs = _observation_iri(cube, key, base)
+            kept = {q.predicate: q for q in store.quads_for_pattern(obs, None, None, graph)}
+            if kept and not {GK_COUNT, GK_REPORT_COUNT} <= kept.keys():
+                return None
+            old_total = int(kept[GK_COUNT].object.value) if kept else 0
+            old_n = int(kept[GK_REPORT_COUNT].object.value) if kept else 0
+            total, n = old_total + d_total, old_n + d_n
+            if n < 0 or (n == 0 and total != 0):
+                return None
+            if n == 0:
+                remove += kept.values()
+            elif not kept:
+                add += _observation_quads(cube, key, total, n, base, graph)
+            else:
+                remove += [kept[GK_COUNT], kept[GK_REPORT_COUNT]]
+                add += [
+                    Quad(obs, GK_COUNT, Literal(str(total), datatype=XSD_INTEGER), graph),
+                    Quad(obs, GK_REPORT_COUNT, Literal(str(n), datatype=XSD_INTEGER), graph),
+                ]
+    return remove, add
+
+
+def reported_agencies(store: Store, reports: Sequence[NamedNode]) -> set[NamedNode]:
+    """The agencies of the report graphs ``reports``."""
+    if not reports:
+        return set()
+    result = store.query(_AGENCIES, named_graphs=list(reports))
+    assert isinstance(result, QuerySolutions)
+    return {row["agency"] for row in result if isinstance(row["agency"], NamedNode)}  # type: ignore[misc]
+
+
+def drop_unreported_agencies(store: Store, graph: NamedNode, agencies: Iterable[NamedNode]) -> int:
+    """Remove the province of each of ``agencies`` that no report graph names any more (a
+    recomputation gives provinces to the agencies of reports only); return how many."""
+    dropped = 0
+    for agency in agencies:
+        reported = store.query(_REPORTED, substitutions={Variable("agency"): agency})
+        assert isinstance(reported, QueryBoolean)
+        if not reported:
+            for quad in list(store.quads_for_pattern(agency, GK_PROVINCE, None, graph)):
+                store.remove(quad)
+                dropped += 1
+    return dropped
+
+
+def assign_provinces(store: Store, graph: NamedNode, reports: Sequence[NamedNode] | None = None) -> int:
     """Add ``?agency gk:province ?code`` to ``graph`` for every agency whose name names a place;
-    return how many agencies got one."""
+    with ``reports``, for the agencies of those report graphs that have no province yet. Return
+    how many agencies got one."""
+    if reports is not None and not reports:
+        return 0
     agencies: dict[NamedNode, str] = {}
-    result = store.query(_AGENCY_NAMES)
+    result = store.query(_AGENCY_NAMES, named_graphs=None if reports is None else list(reports))
     assert isinstance(result, QuerySolutions)
     for row in result:
         agency, name = row["agency"], row["name"]
         if isinstance(agency, NamedNode) and isinstance(name, Literal):
             agencies.setdefault(agency, name.value)
     del result
-    province = NamedNode(f"{GK}province")
+    if reports is not None:
+        agencies = {
+            a: name
+            for a, name in agencies.items()
+            if next(store.quads_for_pattern(a, GK_PROVINCE, None, graph), None) is None
+        }
     quads = [
-        Quad(agency, province, NamedNode(str(code_iri("province", p.code))), graph)
+        Quad(agency, GK_PROVINCE, NamedNode(str(code_iri("province", p.code))), graph)
         for agency, p in zip(agencies, provinces_of(list(agencies.values())), strict=True)
         if p is not None
     ]
@@ -191,14 +297,21 @@ def assign_provinces(store: Store, graph: NamedNode) -> int:
 
 
 # (province or None, year, dimension values…) → (sum, number of reports)
-Groups = dict[tuple[NamedNode | None, Literal, tuple[NamedNode, ...]], tuple[int, int]]
+GroupKey = tuple[NamedNode | None, Literal, tuple[NamedNode, ...]]
+Groups = dict[GroupKey, tuple[int, int]]
 
 
-def _scan(store: Store, graph: NamedNode, source: NamedNode, table: str) -> Groups:
-    from pyoxigraph import Variable
-
+def _scan(
+    store: Store, graph: NamedNode, source: NamedNode, table: str, reports: Sequence[NamedNode] | None = None
+) -> Groups:
     names = ("request",) if table == "table3" else ("proceeding", "result")
-    result = store.query(_SCAN[table], substitutions={Variable("src"): source, Variable("agg"): graph})
+    if reports is not None and not reports:
+        return {}
+    result = store.query(
+        _SCAN[table],
+        substitutions={Variable("src"): source, Variable("agg"): graph},
+        named_graphs=None if reports is None else [*reports, graph],
+    )
     assert isinstance(result, QuerySolutions)
     groups: Groups = {}
     try:
@@ -215,11 +328,10 @@ def _scan(store: Store, graph: NamedNode, source: NamedNode, table: str) -> Grou
     return groups
 
 
-def _cube_quads(cube: Cube, groups: Groups, base: str, graph: NamedNode) -> list[Quad]:
-    """The observations and the data set description of ``cube`` from the grouped sums."""
-    ds = f"{base}/id/dataset/{cube.name}"
-    dataset = NamedNode(ds)
-    totals: dict[tuple[NamedNode | None, Literal, tuple[NamedNode, ...]], list[int]] = defaultdict(lambda: [0, 0])
+def cube_totals(cube: Cube, groups: Groups) -> Groups:
+    """The sums of ``cube``'s observations (key: province or None, year, dimension values) from
+    the grouped sums of its source table."""
+    totals: dict[GroupKey, list[int]] = defaultdict(lambda: [0, 0])
     for (prov, year, dims), (total, n) in groups.items():
         if cube.refusals_only and not dims[0].value.startswith(REFUSAL_ROWS):
             continue
@@ -228,29 +340,45 @@ def _cube_quads(cube: Cube, groups: Groups, base: str, graph: NamedNode) -> list
         key = (prov if cube.provincial else None, year, dims)
         totals[key][0] += total
         totals[key][1] += n
-    quads = [
-        Quad(dataset, RDF_TYPE, NamedNode(f"{QB}DataSet"), graph),
+    return {key: (total, n) for key, (total, n) in totals.items()}
+
+
+def _description_quads(cube: Cube, base: str, graph: NamedNode) -> list[Quad]:
+    """``cube``'s data set: its type, structure, provenance and labels."""
+    dataset = NamedNode(f"{base}/id/dataset/{cube.name}")
+    return [
+        Quad(dataset, RDF_TYPE, QB_DATASET_CLASS, graph),
         Quad(dataset, NamedNode(f"{QB}structure"), NamedNode(f"{GK}{cube.structure}"), graph),
         Quad(dataset, PROV_DERIVED, NamedNode(f"{base}/id/dataset/{cube.source}"), graph),
         Quad(dataset, RDFS_LABEL, Literal(cube.zh, language="zh"), graph),
         Quad(dataset, RDFS_LABEL, Literal(cube.en, language="en"), graph),
     ]
-    for (prov, year, dims), (total, n) in totals.items():
-        path = [_notation(prov)] if prov is not None else []
-        path += [year.value, *(_notation(d) for d in dims)]
-        obs = NamedNode(f"{ds}/{'/'.join(path)}")
-        values: list[tuple[str, NamedNode | Literal]] = [("refYear", year)]
-        if prov is not None:
-            values.append(("province", prov))
-        values += list(zip(cube.dimensions, dims, strict=True))
-        values += [
-            ("count", Literal(str(total), datatype=XSD_INTEGER)),
-            ("reportCount", Literal(str(n), datatype=XSD_INTEGER)),
-        ]
-        quads.append(Quad(obs, RDF_TYPE, NamedNode(f"{QB}Observation"), graph))
-        quads.append(Quad(obs, NamedNode(f"{QB}dataSet"), dataset, graph))
-        quads += [Quad(obs, NamedNode(f"{GK}{name}"), value, graph) for name, value in values]
-    return quads
+
+
+def _observation_iri(cube: Cube, key: GroupKey, base: str) -> NamedNode:
+    prov, year, dims = key
+    path = [_notation(prov)] if prov is not None else []
+    path += [year.value, *(_notation(d) for d in dims)]
+    return NamedNode(f"{base}/id/dataset/{cube.name}/{'/'.join(path)}")
+
+
+def _observation_quads(cube: Cube, key: GroupKey, total: int, n: int, base: str, graph: NamedNode) -> list[Quad]:
+    """One observation of ``cube``: its sum ``total`` over ``n`` reports."""
+    prov, year, dims = key
+    obs = _observation_iri(cube, key, base)
+    values: list[tuple[NamedNode, NamedNode | Literal]] = [(NamedNode(f"{GK}refYear"), year)]
+    if prov is not None:
+        values.append((GK_PROVINCE, prov))
+    values += [(NamedNode(f"{GK}{name}"), dim) for name, dim in zip(cube.dimensions, dims, strict=True)]
+    values += [
+        (GK_COUNT, Literal(str(total), datatype=XSD_INTEGER)),
+        (GK_REPORT_COUNT, Literal(str(n), datatype=XSD_INTEGER)),
+    ]
+    return [
+        Quad(obs, RDF_TYPE, NamedNode(f"{QB}Observation"), graph),
+        Quad(obs, QB_DATASET, NamedNode(f"{base}/id/dataset/{cube.name}"), graph),
+        *(Quad(obs, p, value, graph) for p, value in values),
+    ]
 
 
 def _notation(code: NamedNode) -> str:

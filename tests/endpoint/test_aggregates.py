@@ -3,14 +3,16 @@ of the report observations, here recomputed in Python from the converted seeds."
 
 from __future__ import annotations
 
+import random
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, QuerySolutions, Store
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store
 
 from converter.emit import emit_report, new_dataset
-from converter.output import sorted_nquads, write_atomic
+from converter.output import report_nquads, sorted_nquads, write_atomic
 from converter.pipeline import convert_file
 from endpoint.aggregates import AGGREGATE_DATASETS, aggregates_graph, compute_aggregates
 from endpoint.loader import load
@@ -182,3 +184,109 @@ def test_national_is_the_provinces_plus_agencies_without_one(seeds: tuple[list, 
     assert national
     for key, (count, _) in national.items():
         assert count == summed[key] + without.get(key, (0, 0))[0], key
+
+
+# An update (a load into a loaded store) adjusts the cubes by the reports it replaces and brings,
+# instead of scanning every report: the aggregates graph must be the one a recomputation gives.
+
+REPORT_RE = re.compile(r"<(?P<g>[^>]+/id/report/[^>]+)> \.$")
+COUNT = f"<{GK}count>"
+AGENCY = f" <{GK}agency> "
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> dict[str, list[str]]:
+    """40 synthetic reports (agencies with provinces, several years): N-Quads lines by graph."""
+    from bench.generate import reports as synthetic_reports
+
+    by_graph: dict[str, list[str]] = {}
+    for report in synthetic_reports(40, 11):
+        for line in report_nquads(report, BASE).decode("utf-8").splitlines():
+            match = REPORT_RE.search(line)
+            assert match, line
+            by_graph.setdefault(match["g"], []).append(line)
+    return by_graph
+
+
+def _write(path: Path, graphs: dict[str, list[str]]) -> Path:
+    path.write_text("".join(line + "\n" for g in sorted(graphs) for line in graphs[g]), encoding="utf-8")
+    return path
+
+
+def _aggregates_graph(store: Store) -> set[str]:
+    return {str(q) for q in store.quads_for_pattern(None, None, None, aggregates_graph(BASE))}
+
+
+def _recomputed(store_path: Path) -> tuple[set[str], int]:
+    """The aggregates graph computed again from every report of the release, and its quad count."""
+    copy = Store()
+    copy.extend(Store.read_only(str(store_path.resolve())).quads_for_pattern(None, None, None, None))
+    compute_aggregates(copy, BASE)
+    return _aggregates_graph(copy), len(copy)
+
+
+def _bumped(lines: list[str], rng: random.Random) -> list[str]:
+    """The report with other counts: each gk:count changed by -3..+9 (never below 0)."""
+    out = []
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate == COUNT:
+            value, _, tail = rest[1:].partition('"')
+            line = " ".join((subject, predicate, f'"{max(0, int(value) + rng.randint(-3, 9))}"{tail}'))
+        out.append(line)
+    return out
+
+
+def test_an_update_gives_the_cubes_a_recomputation_gives(synthetic: dict[str, list[str]], tmp_path: Path) -> None:
+    rng = random.Random(5)
+    graphs = sorted(synthetic)
+    agency_of = {g: next(line.split(" ")[2] for line in synthetic[g] if AGENCY in line) for g in graphs}
+    first, later = graphs[:30], graphs[30:]
+    # a report whose agency has no other report in the store until the third update
+    solo = next(g for g in later[5:] if all(agency_of[h] != agency_of[g] for h in first + later[:5]))
+    store = tmp_path / "store"
+    load([_write(tmp_path / "first.nq", {g: synthetic[g] for g in [*first, solo]})], store, base_url=BASE)
+    fresh = _aggregates_graph(Store.read_only(str(store.resolve())))
+    solo_province = [q for q in fresh if q.startswith(agency_of[solo] + f" <{GK}province> ")]
+    assert solo_province, "the solo report's agency has a province"
+
+    # 1. eight reports with other counts, and the first five of the new reports
+    changed = {g: _bumped(synthetic[g], rng) for g in rng.sample(first, 8)}
+    changed |= {g: synthetic[g] for g in later[:5]}
+    # 2. one report loses its 表三 and 表四 observations (groups lose a report), and the
+    #    solo report names another agency of the store: its own agency has no report left, so
+    #    loses its province
+    dropped = rng.choice(first)
+    lines = [
+        line for line in synthetic[dropped] if "/table4/" not in line and "/applicant/total" not in line.split(" ")[0]
+    ]
+    moved = [line for line in synthetic[solo] if not line.startswith(agency_of[solo] + " ")]  # its name and type
+    update2 = {dropped: lines, solo: [line.replace(agency_of[solo], agency_of[first[0]]) for line in moved]}
+    # 3. the other new reports (the solo one as it was) and the first update again
+    update3 = {g: synthetic[g] for g in later[5:]} | changed
+
+    seen = [fresh]
+    for i, update in enumerate([changed, update2, update3]):
+        result = load([_write(tmp_path / f"update-{i}.nq", update)], store, base_url=BASE)
+        current = _aggregates_graph(Store.read_only(str(store.resolve())))
+        expected, quads = _recomputed(store)
+        assert current == expected, f"update {i}: the cubes differ from a recomputation"
+        assert result.quads == quads, f"update {i}: the quad count on record is not the store's"
+        seen.append(current)
+    # the updates did change the cubes: sums, observations gone and new ones, a province gone
+    assert seen[1] != seen[0] and seen[2] != seen[1]
+    assert seen[0] - seen[1] and seen[1] - seen[0] and seen[1] - seen[2]
+    assert set(solo_province) <= seen[1] and not set(solo_province) & seen[2] and set(solo_province) <= seen[3]
+
+
+def test_an_update_that_brings_the_aggregates_computes_them_again(seeds: tuple[list, Path], tmp_path: Path) -> None:
+    """A dump loaded into a store holds the aggregates graph: the cubes are then computed again."""
+    _, source = seeds
+    dump = tmp_path / "dump.nq"
+    Store.read_only(str(source.resolve())).dump(str(dump), format=RdfFormat.N_QUADS)
+    store = tmp_path / "store"
+    load([dump], store, base_url=BASE)
+    result = load([dump], store, base_url=BASE)
+    expected, quads = _recomputed(store)
+    assert _aggregates_graph(Store.read_only(str(store.resolve()))) == expected
+    assert result.quads == quads
