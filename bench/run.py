@@ -475,7 +475,29 @@ def _ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(url: str, conc: int, duration: float, accept: str) -> dict[str, float]:
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its live descendants (a
+    server and its query workers)."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return total
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def wrk(url: str, conc: int, duration: float, accept: str, server_pid: int = 0) -> dict[str, float]:
+    """wrk's throughput and latency for ``url``; with ``server_pid``, also the CPU the server's
+    process tree spent per request meanwhile (the work per request, whatever else runs)."""
     threads = 1 if conc == 1 else 2
     cmd = [
         "wrk",
@@ -489,7 +511,10 @@ def wrk(url: str, conc: int, duration: float, accept: str) -> dict[str, float]:
         f"Accept: {accept}",
         url,
     ]
+    cpu_before = tree_cpu_s(server_pid) if server_pid else 0.0
     text = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    cpu = tree_cpu_s(server_pid) - cpu_before if server_pid else 0.0
+    requests = int(re.search(r"(\d+) requests in", text).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
@@ -501,6 +526,7 @@ def wrk(url: str, conc: int, duration: float, accept: str) -> dict[str, float]:
         "p99_ms": p99,
         "non2xx": int(bad.group(1)) if bad else 0,
         "timeouts": int(errors.group(1)) if errors else 0,
+        **({"cpu_ms_per_request": cpu / requests * 1e3} if server_pid and requests else {}),
     }
 
 
@@ -663,7 +689,10 @@ def bench_http(
     gk_cmd = gongkai_serve_cmd(store, dumps, gk_port)
     ox_cmd = oxigraph_serve_cmd(store, ox_port)
     results: dict[str, Any] = {"agency": agency, "report": report, "duration": duration, "cases": {}}
-    with server(gk_cmd, f"{gk}/id/agency/x", env=extra_env), server(ox_cmd, f"{ox}/query?query=ASK%7B%7D"):
+    with (
+        server(gk_cmd, f"{gk}/id/agency/x", env=extra_env) as gk_proc,
+        server(ox_cmd, f"{ox}/query?query=ASK%7B%7D") as ox_proc,
+    ):
         for name, gk_url, ox_url, accept in cases:
             try:
                 same = None if name.startswith("floor") else check_same_answer(gk_url, ox_url, accept)
@@ -677,12 +706,12 @@ def bench_http(
                 for r in range(rounds if "scan" not in name else 1):
                     measured = {}
                     for who in ("gongkai", "oxigraph") if r % 2 == 0 else ("oxigraph", "gongkai"):
-                        url, ping = (
-                            (gk_url, f"{gk}/id/agency/x")
+                        url, ping, pid = (
+                            (gk_url, f"{gk}/id/agency/x", gk_proc.pid)
                             if who == "gongkai"
-                            else (ox_url, f"{ox}/query?query=ASK%7B%7D")
+                            else (ox_url, f"{ox}/query?query=ASK%7B%7D", ox_proc.pid)
                         )
-                        measured[who] = wrk(url, conc, duration, accept)
+                        measured[who] = wrk(url, conc, duration, accept, pid)
                         drain(ping)
                     pairs.append(measured)
                 row[f"runs_c{conc}"] = pairs
@@ -1067,17 +1096,22 @@ def write_results(res: dict[str, Any]) -> None:
                 f"Same store release, `wrk` {h.get('duration', res['duration']):g} s per cell{_rounds_note(h)}; "
                 f"agency `{h['agency']}`, "
                 f"report `{h['report']}`. "
-                "rps = requests/s; ratio = Gongkai / Oxigraph throughput; p99 ratio = Gongkai p99 / Oxigraph p99. "
+                "rps = requests/s; ratio = Gongkai / Oxigraph throughput; p99 ratio = Gongkai p99 / Oxigraph p99; "
+                "CPU = CPU time of the server's processes (Gongkai: uvicorn and its query workers) per request "
+                "during the cell, the work a request costs whatever else runs. "
                 "wrk shares the 2 cores with the server under test.",
                 "",
                 next((note for key, note in HTTP_LABEL_NOTES.items() if label.startswith(key)), ""),
                 "",
-                "| request | same answer | c | Gongkai rps | p50 / p99 ms | Oxigraph rps | p50 / p99 ms | ratio | p99 ratio |",
-                "|---|---|---|---|---|---|---|---|---|",
+                "| request | same answer | c | Gongkai rps | p50 / p99 ms | Oxigraph rps | p50 / p99 ms | ratio | p99 ratio "
+                "| CPU ms per request, Gongkai / Oxigraph |",
+                "|---|---|---|---|---|---|---|---|---|---|",
             ]
             for name, row in h["cases"].items():
                 if "no_answer" in row:
-                    lines.append(f"| {name} | - | - | not measured: {row['no_answer']} (query time limit) | | | | | |")
+                    lines.append(
+                        f"| {name} | - | - | not measured: {row['no_answer']} (query time limit) | | | | | | |"
+                    )
                     continue
                 for conc in (1, 16):
                     g, o = row[f"gongkai_c{conc}"], row[f"oxigraph_c{conc}"]
@@ -1092,7 +1126,12 @@ def write_results(res: dict[str, Any]) -> None:
                     lines.append(
                         f"| {name} | {row['same_answer'] if row['same_answer'] is not None else '-'} | {conc} | "
                         f"{fmt(g['rps'], 0)}{errs} | {fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)} | {fmt(o['rps'], 0)} | "
-                        f"{fmt(o['p50_ms'], 1)} / {fmt(o['p99_ms'], 1)} | {tput_text} | {p99_text} |"
+                        f"{fmt(o['p50_ms'], 1)} / {fmt(o['p99_ms'], 1)} | {tput_text} | {p99_text} | "
+                        + (
+                            f"{g['cpu_ms_per_request']:.2f} / {o['cpu_ms_per_request']:.2f} |"
+                            if "cpu_ms_per_request" in g and "cpu_ms_per_request" in o
+                            else "- |"
+                        )
                     )
                     if not o["rps"] or not o["p99_ms"]:
                         continue  # nothing finished within the duration (the scan at c=16)
