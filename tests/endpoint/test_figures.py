@@ -7,13 +7,18 @@ import csv
 import io
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
+from converter.output import report_nquads
 from converter.pipeline import convert_file
+from endpoint.app import create_app, reload_release
+from endpoint.settings import Settings
+from tests.conftest import gongkai
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "data" / "seeds").glob("*.txt"))
 PROVINCE_OF = {
@@ -103,3 +108,33 @@ def test_home_and_every_page_link_to_the_figures(client: TestClient) -> None:
     for path in ("/", "/agencies"):
         doc = lxml.html.fromstring(client.get(path, headers={"Accept": "text/html"}).text)
         assert doc.xpath("//a[starts-with(@href, '/figures')]"), path
+
+
+def _province_links(html: str) -> dict[str, str]:
+    """The provinces the page offers: code → title (their number of agencies)."""
+    doc = lxml.html.fromstring(html)
+    return {
+        a.get("href").split("province=")[1].split("&")[0]: a.get("title")
+        for a in doc.xpath("//a[contains(@href, '/figures?province=') and @title]")
+    }
+
+
+def test_the_provinces_listed_follow_a_reload(tmp_path: Path, seeds_nq: Path, settings: Settings) -> None:
+    """The provinces are counted when a release is served (endpoint.app.serve_release): a report
+    of an agency in a new province shows after the reload, not before."""
+    from bench.generate import Spec, build_report
+
+    store = tmp_path / "store"
+    gongkai("load", seeds_nq, "--store", store)
+    guangzhou = tmp_path / "guangzhou.nq"
+    guangzhou.write_bytes(report_nquads(build_report(Spec(0, "广州市天河区人民政府", 2021, 5.0), 1), settings.base_url))
+    with TestClient(create_app(replace(settings, store=store))) as c:
+        before = _province_links(c.get("/figures").text)
+        assert set(before) == {"34", "35", "41"} and "44" not in before
+        gongkai("load", guangzhou, "--store", store)
+        assert _province_links(c.get("/figures?province=34").text).keys() == before.keys() - {"34"}  # old release
+        assert reload_release(c.app)  # type: ignore[arg-type]
+        after = _province_links(c.get("/figures").text)
+        assert set(after) == {"34", "35", "41", "44"}
+        assert after["44"].startswith("1 ")  # one agency
+        assert c.get("/figures", params={"province": "44"}).status_code == 200
