@@ -40,6 +40,7 @@ DESCRIPTION_EN = (
 )
 RDF_OFFERS = (BY_KEY["ttl"], BY_KEY["jsonld"], BY_KEY["rdf"], BY_KEY["nt"])
 HOME_OFFERS = (BY_KEY["html"], *RDF_OFFERS)
+VOID_OFFERS = (*RDF_OFFERS, BY_KEY["html"])  # Turtle for */*; the home page for a browser (text/html)
 
 
 @dataclass(frozen=True)
@@ -176,4 +177,4 @@ def home(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
 
 @router.get("/.well-known/void", response_model=None)
 def void(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
-    return _description(request, settings, store, RDF_OFFERS)
+    return _description(request, settings, store, VOID_OFFERS)

@@ -295,6 +295,19 @@ def test_home_page_html_and_rdf(client: TestClient) -> None:
     assert client.get("/", headers={"Accept": "image/png"}).status_code == 406
 
 
+def test_void_is_turtle_by_default_and_the_home_page_for_a_browser(client: TestClient) -> None:
+    """``/.well-known/void``: the description in RDF (Turtle for ``*/*`` or no Accept), and for a
+    browser the same HTML page as ``/`` (DESIGN.md: both are the description and the home page)."""
+    for accept in ("*/*", None):
+        r = client.get("/.well-known/void", headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle"), accept
+    page = client.get("/.well-known/void", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert 'href="http://localhost:8000/sparql"' in page.text and "gongkai.nq.gz" in page.text  # the home page
+    assert "Accept" in page.headers["vary"]
+    assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+
+
 def test_void_without_dumps(tmp_path: Path, published: tuple[Path, Path]) -> None:
     store, _ = published
     with TestClient(create_app(Settings(store=store, dumps_dir=tmp_path / "none"))) as c:
