@@ -89,6 +89,7 @@ log = logging.getLogger(__name__)
 VOCAB_GRAPH = GK_ONTOLOGY
 
 KEEP_RELEASES = 3
+REMOVE_THREADS = max(2, min(4, os.cpu_count() or 1))  # graphs an update removes at once
 OPTIMIZE_FRACTION = 0.25
 MANIFEST = "index.json"
 DUMP_STEM = "gongkai"
@@ -412,8 +413,7 @@ def _build_release(
         replaced = sorted(names - loaded, key=lambda g: g.value)
         if update is not None:
             update.removing(replaced)
-        for graph in replaced:
-            store.remove_graph(graph)
+        _remove_graphs(store, replaced)
         loaded |= names
         _bulk_load(store, path, lenient=True)
     if not vocabulary:
@@ -570,6 +570,19 @@ def _bulk_load(store: Store, path: Path, *, lenient: bool) -> None:
             store.bulk_load(fh, rdf_format(path), lenient=lenient)
     else:  # Oxigraph reads the file itself, without the GIL
         store.bulk_load(path=str(path), format=rdf_format(path), lenient=lenient)
+
+
+def _remove_graphs(store: Store, graphs: Sequence[NamedNode]) -> None:
+    """Remove ``graphs`` from ``store``, in :data:`REMOVE_THREADS` threads: Oxigraph deletes a
+    graph quad by quad in a transaction (~30 ms for a report's ~2,200 quads), without the GIL, and
+    transactions on different graphs do not conflict."""
+    if len(graphs) < 2:
+        for graph in graphs:
+            store.remove_graph(graph)
+        return
+    with ThreadPoolExecutor(max_workers=REMOVE_THREADS, thread_name_prefix="remove-graph") as pool:
+        for _ in pool.map(store.remove_graph, graphs):
+            pass
 
 
 def _no_default_graph(store: Store) -> None:
