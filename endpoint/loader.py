@@ -466,10 +466,9 @@ class _Update:
         self, store: Store, current: Path, base_url: str, vocab_graph: NamedNode, gazetteer: threading.Thread
     ) -> None:
         self.store, self.base_url, self.gazetteer = store, base_url, gazetteer
-        self.fixed = (
-            vocab_graph,
-            NamedNode(f"{base_url.rstrip('/')}/id/dataset/aggregates"),
-        )  # every update changes them
+        # endpoint.aggregates.aggregates_graph(base_url): that module is still being imported
+        aggregates = NamedNode(f"{base_url.rstrip('/')}/id/dataset/aggregates")
+        self.fixed = (vocab_graph, aggregates)  # graphs every update rewrites
         self.previous = _marker_quads(current)
         self.quads_out = _count_quads(store, self.fixed)
         self.removed: dict[str, dict[Any, tuple[int, int]]] = {"table3": {}, "table4": {}}
