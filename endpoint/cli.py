@@ -145,11 +145,12 @@ def load(
             "once the updates since the last compaction reach 1/4 of the store.",
         ),
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Load converted reports (and the ontology) into the on-disk store; a report loaded again replaces its graph."""
     from endpoint.commands.publish import run_load
 
-    raise typer.Exit(run_load(data, store, base_url=base_url, replace=replace, optimize=optimize))
+    raise typer.Exit(run_load(data, store, base_url=base_url, replace=replace, optimize=optimize, quiet=quiet))
 
 
 @app.command()

@@ -60,7 +60,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -241,9 +241,13 @@ def load(
     vocabulary: Sequence[Path] | None = None,
     replace: bool = False,
     optimize: bool | None = None,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Load ``data`` (N-Quads/TriG files or folders of them) and the vocabulary into a new
     release of ``store`` and switch ``store`` to it (see the module docstring).
+
+    ``progress(step, done, total)`` is told each file as it is loaded (``done`` of ``total``)
+    and each later step (``total`` 0): what ``gongkai load`` shows while it runs.
 
     ``replace``: the new release holds ``data`` only (the current release is not copied).
     ``optimize``: compact the new release (``Store.optimize``) before publishing it; None (the
@@ -312,7 +316,13 @@ def load(
             inputs: Iterator[tuple[Path, set[NamedNode] | None]] = readable(skip) if fresh else checked()
             try:
                 quads, loaded_graphs = _build_release(
-                    None if fresh else current, release, inputs, vocabulary, base_url or DEFAULT_BASE, optimize
+                    None if fresh else current,
+                    release,
+                    inputs,
+                    vocabulary,
+                    base_url or DEFAULT_BASE,
+                    optimize,
+                    _Counting(progress, len(files) - len(skip)),
                 )
             except _FileError as exc:
                 # A fresh load meets bad syntax only while bulk-loading, when part of the file may
@@ -331,6 +341,8 @@ def load(
             return LoadResult(release=current or store, failures=failures)
         if fresh:
             graphs = set(loaded_graphs)
+        if progress is not None:
+            progress("publishing the release", 0, 0)
         _write_marker(release, good, len(graphs), quads, optimized=optimize, uncompacted=0 if optimize else backlog)
         _switch(store, release, releases)
         _prune(releases, keep={release, *(x for x in [current] if x is not None)})
@@ -374,6 +386,7 @@ def _build_release(
     vocabulary: Sequence[Path],
     base_url: str = DEFAULT_BASE,
     optimize: bool = True,
+    progress: _Counting | None = None,
 ) -> tuple[int, list[NamedNode]]:
     """Copy ``current`` (None: start empty) into ``release`` and load ``files`` into it; return
     the quad count and the named graphs of the release.
@@ -398,8 +411,10 @@ def _build_release(
     loaded: set[NamedNode] = set()
     vocab_graph = NamedNode(VOCAB_GRAPH)
     update = _Update(store, current, base_url, vocab_graph, gazetteer) if current is not None else None
+    tell = progress or _Counting(None, 0)
     for path, names in files:
         log.info("loading %s", path)
+        tell.file(path)
         if names is None:
             # One bulk_load per file: one over all the files as a single stream is ~20% faster, but
             # Oxigraph then holds far more in memory (1.6 GB against 0.26 GB at 1,000 reports, and
@@ -416,6 +431,7 @@ def _build_release(
         _remove_graphs(store, replaced)
         loaded |= names
         _bulk_load(store, path, lenient=True)
+    tell.step("compacting the store, computing the aggregates" if optimize else "computing the aggregates")
     if not vocabulary:
         log.warning("no ontology/*.ttl found; the vocabulary graph %s is left as it was", VOCAB_GRAPH)
     else:
@@ -455,6 +471,25 @@ def _build_release(
             graphs.append(graph)
     del store  # closes the RocksDB instance before the release is published
     return quads, graphs
+
+
+Progress = Callable[[str, int, int], None]  # (step, done, total); total 0: a step without a count
+
+
+class _Counting:
+    """Passes a load's progress on to its :data:`Progress` callback, if there is one."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def file(self, path: Path) -> None:
+        if self.progress is not None:
+            self.progress(f"loading {path.name}", self.done, self.total)
+        self.done += 1
+
+    def step(self, step: str) -> None:
+        if self.progress is not None:
+            self.progress(step, 0, 0)
 
 
 class _Update:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,16 +22,42 @@ log = logging.getLogger(__name__)
 
 
 def run_load(
-    data: list[Path], store: Path, base_url: str, *, replace: bool = False, optimize: bool | None = None
+    data: list[Path],
+    store: Path,
+    base_url: str,
+    *,
+    replace: bool = False,
+    optimize: bool | None = None,
+    quiet: bool = False,
 ) -> int:
-    """Load ``data`` into a new release of ``store`` and switch to it (``endpoint.loader``)."""
+    """Load ``data`` into a new release of ``store`` and switch to it (``endpoint.loader``); on a
+    terminal, the file being loaded and the step after the files are shown while it runs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from endpoint.loader import LoadError, load
 
-    try:
-        result = load(data, store, base_url=base_url, replace=replace, optimize=optimize)
-    except LoadError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 2
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=quiet or not sys.stderr.isatty(),
+        transient=True,
+    ) as shown:
+        task = shown.add_task("loading", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            if total:
+                shown.update(task, description=step, completed=done, total=total)
+            else:  # a step after the files: they are all in
+                shown.update(task, description=step, completed=shown.tasks[0].total or 0)
+
+        try:
+            result = load(data, store, base_url=base_url, replace=replace, optimize=optimize, progress=progress)
+        except LoadError as exc:
+            shown.stop()
+            typer.echo(f"error: {exc}", err=True)
+            return 2
     for path, reason in result.failures:
         typer.echo(f"error: {path}: {reason}; skipped", err=True)
     loaded = len(result.files_loaded)

@@ -344,3 +344,24 @@ def test_the_commands_start_without_rdflib_or_pypinyin() -> None:
     from converter import iris, vocab
 
     assert loader.DEFAULT_BASE == iris.DEFAULT_BASE and loader.VOCAB_GRAPH == vocab.VOCAB_GRAPH
+
+
+def test_a_load_tells_its_progress(tmp_path: Path) -> None:
+    """What `gongkai load` shows on a terminal: each file as it is loaded, then the later steps."""
+    store = tmp_path / "store"
+    first, second = tmp_path / "a.nq", tmp_path / "b.nq"
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    first.write_text("".join(line for line in lines if REPORT_2020 in line), encoding="utf-8")
+    second.write_text("".join(line for line in lines if REPORT_2020 not in line), encoding="utf-8")
+    for optimize, step in (
+        (True, "compacting the store, computing the aggregates"),
+        (False, "computing the aggregates"),
+    ):
+        seen: list[tuple[str, int, int]] = []
+        load([first, second], store, optimize=optimize, progress=lambda *args, seen=seen: seen.append(args))
+        assert seen == [
+            ("loading a.nq", 0, 2),
+            ("loading b.nq", 1, 2),
+            (step, 0, 0),
+            ("publishing the release", 0, 0),
+        ]
