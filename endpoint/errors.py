@@ -104,6 +104,15 @@ class QueryTimeout(HttpError):
     title = "Query Timeout"
 
 
+class ClientGone(HttpError):
+    """The client closed its connection while its query ran: the query was stopped (nginx's 499;
+    nobody reads this answer)."""
+
+    status = 499
+    slug = "client-closed-request"
+    title = "Client Closed Request"
+
+
 ERRORS_BY_SLUG: dict[str, type[HttpError]] = {
     cls.slug: cls
     for cls in (
@@ -117,6 +126,7 @@ ERRORS_BY_SLUG: dict[str, type[HttpError]] = {
         PayloadTooLarge,
         UnsupportedMediaType,
         QueryTimeout,
+        ClientGone,
     )
 }
 

@@ -16,7 +16,10 @@ Every user query goes through three steps:
    ``Store.read_only(path)`` (plain subprocesses talking over a socket pair). A query is sent to
    an idle worker; if no answer comes within ``query_timeout_s`` (waiting for a free worker
    included) the worker is killed (pyoxigraph 0.5 has no cancellation in its Python API,
-   oxigraph issue #1926) and replaced, and the client gets 503 naming the limit. With
+   oxigraph issue #1926) and replaced, and the client gets 503 naming the limit. A client that
+   closes its connection while its query runs has the query stopped the same way (checked every
+   :data:`GONE_POLL_S` once the query has run that long), so abandoned queries do not hold
+   workers until the limit. With
    ``query_timeout_s <= 0`` queries run inline in the request thread, without a limit. The app's
    own fixed queries (pages, VoID) run in-process on ``app.state.store``, without this limit.
 
@@ -39,7 +42,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -68,6 +71,7 @@ from endpoint.conneg import Format, NoAcceptableFormat, negotiate
 from endpoint.errors import (
     ERRORS_BY_SLUG,
     BadQuery,
+    ClientGone,
     Forbidden,
     HttpError,
     NotAcceptable,
@@ -714,9 +718,11 @@ class QueryPool:
             self._idle.put(worker)
         return _answer(reply)
 
-    async def run_async(self, req: SparqlRequest) -> SparqlResult:
+    async def run_async(self, req: SparqlRequest, gone: Gone | None = None) -> SparqlResult:
         """:meth:`run` for the event loop: the same limits and errors, but waiting for a free
         worker and for the reply does not hold a thread (the reply's socket is watched by the loop).
+        ``gone()`` says whether the client has closed its connection: asked every
+        :data:`GONE_POLL_S` while the query runs; if so, its worker is killed (:class:`ClientGone`).
 
         Concurrency is bounded by an asyncio semaphore of ``size`` (callers of :meth:`run` in
         threads have their own); a worker that must be spawned is spawned in a thread.
@@ -745,15 +751,22 @@ class QueryPool:
             if worker.process.poll() is not None:  # died while idle: replace it
                 worker.conn.close()
                 worker = await loop.run_in_executor(None, self._spawn)
-            return await self._ask(loop, worker, req, deadline)
+            return await self._ask(loop, worker, req, deadline, gone)
         finally:
             self._async_slots.release()
 
     async def _ask(
-        self, loop: asyncio.AbstractEventLoop, worker: _Worker, req: SparqlRequest, deadline: float
+        self,
+        loop: asyncio.AbstractEventLoop,
+        worker: _Worker,
+        req: SparqlRequest,
+        deadline: float,
+        gone: Gone | None = None,
     ) -> SparqlResult:
-        readable = loop.create_future()
+        # True: the reply is there; False: the time limit; None: the client went away
+        readable: asyncio.Future[bool | None] = loop.create_future()
         fd = worker.conn.fileno()
+        watch: _GoneWatch | None = None
         try:
             worker.conn.send(req)
             loop.add_reader(fd, lambda: readable.done() or readable.set_result(True))
@@ -761,20 +774,29 @@ class QueryPool:
             timer = loop.call_later(
                 max(0.0, deadline - time.monotonic()), lambda: readable.done() or readable.set_result(False)
             )
+            watch = _GoneWatch(loop, gone, readable) if gone is not None else None
             try:
                 answered = await readable
             finally:
                 timer.cancel()
+                if watch is not None:
+                    watch.cancel()
                 loop.remove_reader(fd)
                 # add_reader made the socket non-blocking (uvloop does): the rest of a large reply
                 # may still be on its way, and Connection.recv needs a blocking socket to wait for it
                 os.set_blocking(fd, True)
+            if answered is None:
+                raise ClientGone("the client closed the connection; its query was stopped")
             if not answered:
                 raise QueryTimeout(
                     f"the query was stopped after {self.timeout_s:g} s, this endpoint's query "
                     "time limit; narrow it down (LIMIT, more specific patterns) or use the dumps"
                 )
             reply = worker.conn.recv()  # the worker is writing it now: a short wait at most
+        except ClientGone:
+            worker.kill()
+            log.info("a client went away while its query ran: query worker %d stopped", worker.process.pid)
+            raise
         except QueryTimeout:
             worker.kill()
             raise
@@ -796,6 +818,44 @@ class QueryPool:
             except queue.Empty:
                 return
             worker.stop()
+
+
+Gone = Callable[[], Awaitable[bool]]  # has the client closed its connection? (Request.is_disconnected)
+GONE_POLL_S = 1.0  # how often a running query's client is checked (not at all for faster queries)
+
+
+class _GoneWatch:
+    """Asks ``gone()`` every :data:`GONE_POLL_S` on the loop, and sets ``readable`` to None when
+    it says yes; nothing runs for a query answered within the first period."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, gone: Gone, readable: asyncio.Future[bool | None]) -> None:
+        self.loop, self.gone, self.readable = loop, gone, readable
+        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = loop.call_later(GONE_POLL_S, self._start)
+
+    def _start(self) -> None:
+        self.timer = None
+        if not self.readable.done():
+            self.task = self.loop.create_task(self._ask())
+
+    async def _ask(self) -> None:
+        try:
+            went = await self.gone()
+        except Exception:
+            log.debug("checking whether the client went away failed", exc_info=True)
+            went = False
+        if self.readable.done():
+            return
+        if went:
+            self.readable.set_result(None)
+        else:
+            self.timer = self.loop.call_later(GONE_POLL_S, self._start)
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
 
 class SparqlService:
@@ -834,10 +894,11 @@ class SparqlService:
             return execute(self.store, req)
         return self.pool.run(req)
 
-    async def run_async(self, req: SparqlRequest) -> SparqlResult:
-        """:meth:`run` from the event loop (inline evaluation goes to a thread)."""
+    async def run_async(self, req: SparqlRequest, gone: Gone | None = None) -> SparqlResult:
+        """:meth:`run` from the event loop (inline evaluation goes to a thread, and cannot be
+        stopped: ``gone`` is for the worker pool)."""
         if self.pool is None:
             from starlette.concurrency import run_in_threadpool
 
             return await run_in_threadpool(execute, self.store, req)
-        return await self.pool.run_async(req)
+        return await self.pool.run_async(req, gone)

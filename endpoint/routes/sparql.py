@@ -100,7 +100,8 @@ async def sparql(request: Request) -> Response:
             base_iri=f"{settings.base_url}/sparql",
             max_rows=settings.max_result_rows,
             has_from=words.has_from,
-        )
+        ),
+        gone=request.is_disconnected,  # an abandoned query is stopped (checked once it runs a while)
     )
     headers = {
         "Vary": "Accept",

@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -192,6 +193,33 @@ def test_count_over_the_cartesian_product_is_stopped_too(guarded: tuple[str, int
     query = "SELECT (COUNT(*) AS ?n) WHERE {?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o}"
     r = httpx.post(f"{url}/sparql", data={"query": query}, timeout=30)
     assert r.status_code == 503 and "2 s" in r.text
+
+
+def test_a_query_whose_client_goes_away_is_stopped(tmp_path: Path, store_dir: Path) -> None:
+    """A client that closes its connection while its query runs: the query worker is killed within
+    a few seconds (endpoint.store.GONE_POLL_S), long before the 60 s time limit would stop it."""
+    endless = FIVE_WAY + " ORDER BY ?o"
+    with serve(store_dir, tmp_path, "--query-timeout", "60") as (url, proc):
+        for _ in range(60):  # the query workers finish starting
+            if not busy_children(proc.pid, 0.5):
+                break
+        host, port = url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": endless}))
+        busy: dict[int, float] = {}
+        for _ in range(10):  # until the worker running it shows up busy (bounded)
+            busy = busy_children(proc.pid, 0.3)
+            if busy:
+                break
+        assert busy, "no query worker was seen running the endless query"
+        conn.close()  # the client goes away
+        gone_at = time.monotonic()
+        now: dict[int, float] = busy
+        while now and time.monotonic() - gone_at < 15:
+            now = busy_children(proc.pid, 0.5)
+        assert not now, f"children still busy {time.monotonic() - gone_at:.0f} s after the client left: {now}"
+        assert not set(busy) & set(children(proc.pid)), "the worker that ran the abandoned query is still alive"
+        assert httpx.get(f"{url}/sparql", params={"query": ASK}, timeout=30).status_code == 200
 
 
 def test_a_streaming_cartesian_product_is_cut_at_the_row_cap(guarded: tuple[str, int]) -> None:
