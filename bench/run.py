@@ -530,6 +530,17 @@ def wrk(url: str, conc: int, duration: float, accept: str, server_pid: int = 0) 
     }
 
 
+def _release_optimized(store: Path) -> bool | None:
+    """Whether the release ``store`` points at was compacted (its marker, endpoint/loader.py): a
+    release left by an update without ``optimize`` answers some queries several times slower."""
+    release = store.resolve()
+    try:
+        marker = json.loads(release.with_name(release.name + ".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return bool(marker.get("optimized")) if isinstance(marker, dict) else None
+
+
 def pick(store: Path) -> dict[str, str]:
     """An agency with five reports, one of its reports, from the store."""
     from pyoxigraph import Store
@@ -688,7 +699,13 @@ def bench_http(
     )
     gk_cmd = gongkai_serve_cmd(store, dumps, gk_port)
     ox_cmd = oxigraph_serve_cmd(store, ox_port)
-    results: dict[str, Any] = {"agency": agency, "report": report, "duration": duration, "cases": {}}
+    results: dict[str, Any] = {
+        "agency": agency,
+        "report": report,
+        "duration": duration,
+        "cases": {},
+        "release_optimized": _release_optimized(store),
+    }
     with (
         server(gk_cmd, f"{gk}/id/agency/x", env=extra_env) as gk_proc,
         server(ox_cmd, f"{ox}/query?query=ASK%7B%7D") as ox_proc,
@@ -1030,8 +1047,14 @@ NOTES = [
     "loads, instead of scanning every report and counting the store, and removes the replaced graphs in threads: "
     "the 10% reload went from 15.3 to 7.6 s at 1,000 reports, 0.93× the peer doing the same job (graph names, "
     "remove_graph, bulk_load), still 0.34× a plain bulk_load that replaces nothing; the HTTP cells record the "
-    "server's CPU per request (psutil; not yet in a measured table); the 10^5-report store loaded again "
-    "(bench/distributed.py section): the /figures pages 9 and 73 ms, was 1.2-1.5 s.",
+    "server's CPU per request (psutil) and say whether the store release was compacted; the 10^5-report store "
+    "loaded again (bench/distributed.py section): the /figures pages 9 and 73 ms, was 1.2-1.5 s. Found while "
+    "measuring: the HTTP tables of earlier sessions at 1,000 reports were taken on the release the load section's "
+    "10% reload leaves, which is not compacted; on it this session's cache-off cells gave c=1 0.56-0.77×, c=16 "
+    "0.82-0.98×, Gongkai spending 1.2-1.8× Oxigraph's CPU per request (report table 11.95 vs 6.60 ms) where on "
+    "the compacted release of the fresh load (the table above) it spends 1.1-1.6× (6.72 vs 5.16 ms): the query "
+    "workers, each with its own RocksDB instance, suffer more from an uncompacted store than the one Oxigraph "
+    "server. The table above is on the compacted release.",
     "Fifth session: /sparql reads a query text once (`store.query_words`: form, FROM, nondeterministic calls; "
     "remembered for texts up to 8 KiB) where it was tokenized three times (~110 µs a request); the HTTP cells of "
     "the cache-off table are Gongkai/Oxigraph pairs measured three times, the order swapped each round, ratios "
@@ -1114,7 +1137,12 @@ def write_results(res: dict[str, Any]) -> None:
                 "",
                 f"Same store release, `wrk` {h.get('duration', res['duration']):g} s per cell{_rounds_note(h)}; "
                 f"agency `{h['agency']}`, "
-                f"report `{h['report']}`. "
+                f"report `{h['report']}`"
+                + {
+                    True: "; the store release is compacted (a fresh `gongkai load`)",
+                    False: "; the store release is **not** compacted (left by an update without optimize)",
+                }.get(h.get("release_optimized"), "")
+                + ". "
                 "rps = requests/s; ratio = Gongkai / Oxigraph throughput; p99 ratio = Gongkai p99 / Oxigraph p99"
                 + (
                     "; CPU = CPU time of the server's processes (Gongkai: uvicorn and its query workers) per request "
