@@ -25,7 +25,7 @@ MakeClient = Callable[..., AbstractContextManager[TestClient]]
 TABLE_QUERY = "SELECT ?o ?v WHERE { ?o <http://purl.org/linked-data/cube#dataSet> ?d } ORDER BY ?o LIMIT 20"
 
 
-async def _refuse(*_: Any) -> Any:
+async def _refuse(*_: Any, **__: Any) -> Any:
     raise AssertionError("the store was asked although the answer was cached")
 
 
