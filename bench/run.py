@@ -1051,7 +1051,7 @@ NOTES = [
     "loaded again (bench/distributed.py section): the /figures pages 9 and 73 ms, was 1.2-1.5 s. Found while "
     "measuring: the HTTP tables of earlier sessions at 1,000 reports were taken on the release the load section's "
     "10% reload leaves, which is not compacted; on it this session's cache-off cells gave c=1 0.56-0.77×, c=16 "
-    "0.82-0.98×, Gongkai spending 1.2-1.8× Oxigraph's CPU per request (report table 11.95 vs 6.60 ms) where on "
+    "0.82-0.98×, Gongkai spending 1.0-1.8× Oxigraph's CPU per request (report table at c=1: 11.95 vs 6.60 ms) where on "
     "the compacted release of the fresh load (the table above) it spends 1.1-1.6× (6.72 vs 5.16 ms): the query "
     "workers, each with its own RocksDB instance, suffer more from an uncompacted store than the one Oxigraph "
     "server. The table above is on the compacted release.",
