@@ -31,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -101,16 +102,36 @@ def machine() -> dict[str, str]:
 
 
 def run_measured(cmd: list[str], **kwargs: Any) -> tuple[float, int, str]:
-    """Run ``cmd``; (wall seconds, peak RSS in MiB of the process, stdout)."""
+    """Run ``cmd``; (wall seconds, peak RSS in MiB of the process, stdout).
+
+    The peak is the process's own ``VmHWM`` (the high-water mark of its memory since it was
+    started), read every 20 ms while it runs. Not ``ru_maxrss`` from ``wait4``: Linux counts in it
+    the memory the child had before its exec, a copy of this process, so a child of a large
+    benchmark process (one that loaded a store in-process) reported this process's size."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
-    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak_kib = [0]
+    done = threading.Event()
+
+    def watch() -> None:
+        status = Path(f"/proc/{proc.pid}/status")
+        while not done.is_set():
+            with contextlib.suppress(OSError, StopIteration, ValueError, IndexError):
+                line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+                peak_kib[0] = max(peak_kib[0], int(line.split()[1]))
+            done.wait(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        out, err = proc.communicate()
+    finally:
+        done.set()
+        watcher.join()
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:3]} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss // 1024, out.decode()
+    return seconds, peak_kib[0] // 1024, out.decode()
 
 
 def py(code: str, *args: str) -> list[str]:
