@@ -44,6 +44,8 @@ serve: load
 
 # Benchmarks against peers measured in the same run (bench/run.py); writes bench/RESULTS.md.
 # BENCH_ARGS="-n 10000" for a larger corpus. Needs `wrk` (apt-get install wrk).
+# Also: python -m bench.ceiling (how close a bare Python server gets), bench.rdflib_endpoint,
+# bench.shacl, bench.distributed (10^5 reports on Dask), bench.load_test; each writes its own section.
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
