@@ -1097,20 +1097,28 @@ NOTES = [
     "of memory against 0.26 GB at 1,000 reports and growing with the input: not kept); skipping the compaction "
     "after a load (measured again on the one-stream store: a report's table 4.75 vs 2.81 ms, an agency series "
     "6.74 vs 3.60 ms, the aggregates 2.3-2.6 vs 1.2-1.7 s without and with it: kept).",
-    "Still short, and why: (1) SPARQL at c=1 with every request evaluated: pyoxigraph in-process answers a "
-    "query in about the time `oxigraph serve` takes over HTTP (measured turn about, same store); Gongkai adds "
-    "~1 ms a request: the hop to the query worker process that the time limit needs (~0.5 ms: pyoxigraph "
-    "cannot cancel a query, so a query past the limit is stopped by killing its process), uvicorn and the ASGI "
-    "stack (~0.4 ms), the query checks (~0.1 ms). On 3-6 ms queries that is 0.55-0.75×; at c=16 the work "
-    "spreads over the cores and the ratio is 0.67-0.90×. (2) `gongkai load` against plain bulk_load: the "
-    "compaction is ~20% of the time and is needed (above); a reload costs in proportion to the store (the "
-    "replaced graphs removed, the aggregates recomputed over all reports). (3) Dump peak memory grows with the "
-    "store for Gongkai and for the peer alike (RocksDB; the peer 57 → 96 → 205 MiB at 200 / 1,000 / 10,000 "
-    "reports); ours was ~2× the peer's at 10,000 reports: the aggregate graph held whole, twice, which this "
-    "session's dump no longer does (see above; not yet re-measured at 10,000 reports). "
-    "(4) Conversion per core is ~65-100 reports/s end to end on this machine, whose speed varies by up to 1.5× "
-    "from minute to minute; creating a pyoxigraph Quad whose object is a literal costs 3.4 µs against 0.4 µs "
-    "for an IRI (~4 ms of a report's ~1,200 literal statements).",
+    "Seventh session: no change to the serving path; measured where the SPARQL gap comes from "
+    "(bench/ceiling.py section): a bare uvicorn server with pyoxigraph in a thread pool, nothing of Gongkai in "
+    "it, reaches ~0.92× Oxigraph at c=16 and 0.64-0.96× at c=1 on the same queries, so a Python server in front "
+    "of pyoxigraph sits at or below the 0.9× target whatever it does; Gongkai is 0.06-0.14 under that ceiling "
+    "(0.35-0.37 ms more CPU per request on `ASK {}`: the worker-process hop the time limit needs, the framework "
+    "and guards, the access log). Tried, no gain: 8 query workers instead of 4; queries in threads of the "
+    "server process; one store shared by threads against a store per process. The 10,000-report rows "
+    "measured again (they were the fourth session's).",
+    "Still short, and why: (1) SPARQL at c=1 and c=16 with every request evaluated: see the ceiling section. "
+    "The query worker processes cost ~0.14 ms a request and are what lets a query be stopped at its time limit "
+    "or when its client leaves (pyoxigraph cannot cancel a query, so its process is killed); uvicorn alone "
+    "costs 0.3-0.6 ms a request at c=1 against Oxigraph's ~0.1 ms. (2) `gongkai load` against plain bulk_load: "
+    "at 1,000 reports with `--no-optimize` the files' bulk_loads take 19.8 s of a 24.1 s load (the peer's "
+    "20.1 s, using ~1.4 cores); the rest is the vocabulary, the provinces (0.8 s), the aggregate cubes (2.2 s) "
+    "and the quad count (0.4 s). With the compaction (~5 s, needed: above) the cubes and the count already run "
+    "beside it; the provinces come before it (the cubes read them, and a write waits for a running compaction). "
+    "Against bulk_load + optimize it is 0.92×. (3) Dump peak memory grows with the store for Gongkai and "
+    "for the peer alike: measured again with the children's own peak (VmHWM; `wait4`'s ru_maxrss, used before, counted the benchmark process itself, 421 MiB once it had loaded the 10,000-report store in-process, so the fourth session's 421 MiB for the dump at 10,000 reports was that artifact), Gongkai 95 → 160 → 393 MiB at 200 / 1,000 / 10,000 reports, the peer 58 → 96 → 206 MiB. At 10,000 reports with one dump thread instead of two: 303 MiB in 387 s, against 393 MiB in 222 s (kept: two). In a store opened for it alone, dumping graph after graph grows to ~220 MiB over the first ~2,000 graphs and then stays there, and the query for the report years leaves ~80 MiB that closing the store does not give back: RocksDB's block cache and table readers, which pyoxigraph offers no option to bound. (4) Load memory at 10^5 reports (bench/distributed.py "
+    "section): 932 MiB peak against 359 MiB at 1,000; the RSS between files grew 390 → 660 MiB over the 400 "
+    "files. Tried at 1,000 reports only: `malloc_trim(0)` after each file lowered the RSS between files by "
+    "~70 MiB and the peak from 379 to 353 MiB, one run each; not kept without a measurement at scale (a 10^5 "
+    "load takes over an hour).",
     "The runs share the 2 cores with `wrk`; ratios within ±15 % of a target should be read as noise.",
 ]
 
