@@ -52,12 +52,6 @@ from bench.run import (
 
 START, END = "<!-- bench/ceiling: start -->", "<!-- bench/ceiling: end -->"
 SERVERS = ("oxigraph", "gongkai", "bare-thread", "bare-loop")
-LABELS = {
-    "oxigraph": "Oxigraph",
-    "gongkai": "Gongkai",
-    "bare-thread": "bare ASGI, thread",
-    "bare-loop": "bare ASGI, on the loop",
-}
 ACCEPT = "application/sparql-results+json"
 # Measured by hand beside this script (see the section); kept here so that a re-run keeps them.
 NOTES: list[str] = [
