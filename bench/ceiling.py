@@ -21,10 +21,8 @@ cost of a Python HTTP server plus a thread hop. This script writes its own secti
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -42,7 +40,6 @@ from bench.run import (
     fmt,
     free_port,
     gongkai_serve_cmd,
-    machine,
     oxigraph_serve_cmd,
     pick,
     queries,
@@ -259,23 +256,14 @@ def main() -> None:
         port, store, mode = args.serve_bare
         serve_bare(int(port), store, mode)
         return
-    WORK.mkdir(parents=True, exist_ok=True)
-    raw = WORK / "ceiling.json"
-    if args.report_only:
-        write_section(json.loads(raw.read_text(encoding="utf-8")))
-        return
-    res = measure(args.n, args.duration, args.rounds)
-    res.update(
-        {
-            "machine": machine(),
-            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "duration": args.duration,
-            "rounds": args.rounds,
-        }
+    shared_results.measure_or_rerender(
+        WORK / "ceiling.json",
+        args.report_only,
+        lambda: measure(args.n, args.duration, args.rounds),
+        write_section,
+        duration=args.duration,
+        rounds=args.rounds,
     )
-    raw.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_section(res)
-    print(f"wrote {RESULTS} and {raw}", file=sys.stderr)
 
 
 if __name__ == "__main__":

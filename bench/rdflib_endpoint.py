@@ -35,7 +35,6 @@ from bench.run import (
     fmt,
     free_port,
     gongkai_serve_cmd,
-    machine,
     oxigraph_serve_cmd,
     pick,
     queries,
@@ -251,24 +250,19 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="rewrite the section from the JSON")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and store in build/bench")
     args = parser.parse_args()
-    WORK.mkdir(parents=True, exist_ok=True)
-    raw = WORK / "rdflib_endpoint.json"
     if args.report_only:
-        write_section(json.loads(raw.read_text(encoding="utf-8")))
+        shared_results.measure_or_rerender(WORK / "rdflib_endpoint.json", True, dict, write_section)
         return
     from importlib.metadata import version
 
-    res = measure(args.n, args.duration)
-    res.update(
-        {
-            "machine": machine(),
-            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "duration": args.duration,
-            "rdflib_endpoint_version": version("rdflib-endpoint"),
-        }
+    shared_results.measure_or_rerender(
+        WORK / "rdflib_endpoint.json",
+        False,
+        lambda: measure(args.n, args.duration),
+        write_section,
+        duration=args.duration,
+        rdflib_endpoint_version=version("rdflib-endpoint"),
     )
-    raw.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_section(res)
     if not args.keep:
         for p in (
             WORK / f"store-rdflib-{args.n}",
@@ -276,7 +270,6 @@ def main() -> None:
             WORK / f"dumps-rdflib-{args.n}",
         ):
             shutil.rmtree(p, ignore_errors=True)
-    print(f"wrote {RESULTS} and {raw}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -16,3 +21,28 @@ def write_section(start: str, end: str, block: str, results: Path = RESULTS) -> 
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     results.write_text(text, encoding="utf-8")
+
+
+def measure_or_rerender(
+    raw: Path,
+    report_only: bool,
+    measure: Callable[[], dict[str, Any]],
+    write: Callable[[dict[str, Any]], None],
+    **stamp: Any,
+) -> dict[str, Any]:
+    """A benchmark script's last steps: with ``report_only``, ``write`` its section again from the
+    raw numbers kept in ``raw``; otherwise ``measure``, add the machine, the time and ``stamp``, keep
+    the numbers in ``raw`` and ``write`` the section. Returns the numbers."""
+    if report_only:
+        res: dict[str, Any] = json.loads(raw.read_text(encoding="utf-8"))
+        write(res)
+        return res
+    from bench.run import machine  # bench.run imports this module
+
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    res = measure()
+    res.update({"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **stamp})
+    raw.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write(res)
+    print(f"wrote {RESULTS} and {raw}", file=sys.stderr)
+    return res
