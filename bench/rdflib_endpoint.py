@@ -250,19 +250,17 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="rewrite the section from the JSON")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and store in build/bench")
     args = parser.parse_args()
-    if args.report_only:
-        shared_results.measure_or_rerender(WORK / "rdflib_endpoint.json", True, dict, write_section)
-        return
-    from importlib.metadata import version
+
+    def measured() -> dict[str, Any]:
+        from importlib.metadata import version
+
+        return {**measure(args.n, args.duration), "rdflib_endpoint_version": version("rdflib-endpoint")}
 
     shared_results.measure_or_rerender(
-        WORK / "rdflib_endpoint.json",
-        False,
-        lambda: measure(args.n, args.duration),
-        write_section,
-        duration=args.duration,
-        rdflib_endpoint_version=version("rdflib-endpoint"),
+        WORK / "rdflib_endpoint.json", args.report_only, measured, write_section, duration=args.duration
     )
+    if args.report_only:
+        return
     if not args.keep:
         for p in (
             WORK / f"store-rdflib-{args.n}",
