@@ -177,16 +177,8 @@ def measure(n: int, duration: float, rounds: int) -> dict[str, Any]:
                         runs[k].append(wrk(url[k], conc, duration, ACCEPT, server_pid=pids[k]))
                         drain(floor[k])
                 row[f"c{conc}"] = runs
-                ox_rps = [w["rps"] for w in runs["oxigraph"]]
-                print(
-                    f"{name} c={conc}: "
-                    + ", ".join(
-                        f"{k} {statistics.median(w['rps'] / o for w, o in zip(runs[k], ox_rps, strict=True)):.2f}×"
-                        for k in SERVERS[1:]
-                    ),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                ratios = ", ".join(f"{k} {_cell(runs, k)[1]}" for k in SERVERS[1:])
+                print(f"{name} c={conc}: {ratios}", file=sys.stderr, flush=True)
             out["cases"][name] = row
     return out
 
