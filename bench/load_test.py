@@ -1,6 +1,6 @@
 """Load test of the endpoint (issue 5, item 7): concurrent mixed requests against a live server.
 
-    .venv/bin/python bench/load_test.py [--concurrency 200] [--duration 30] [--workers 2]
+    .venv/bin/python -m bench.load_test [--concurrency 200] [--duration 30] [--workers 2]
         [--store DIR --dumps DIR] [--results bench/RESULTS.md]
 
 Without ``--store`` it converts ``data/seeds``, loads and dumps them into a temporary folder.
@@ -9,7 +9,7 @@ clients for ``--duration`` seconds, each sending a random mix of requests (``/do
 HTML and Turtle, ``/id`` redirects, SPARQL SELECT/ASK/CONSTRUCT, dump downloads), samples the
 resident memory of the server and all its descendant processes (``/proc``) every 0.5 s, and
 prints p50/p99 latency, throughput, error count and the memory peak. With ``--results`` it
-replaces the section "## Endpoint load (issue 5)" of that file (other sections are kept).
+writes its own section of that file, between its markers (other sections are kept).
 
 Bounded: loopback only, at most ``--max-requests`` requests, 30 s client timeout per request,
 the server is stopped at the end. Exit status 1 if any response was an error or memory went
@@ -37,6 +37,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 GONGKAI = Path(sys.executable).parent / "gongkai"
 HEADING = "## Endpoint load (issue 5)"
+START, END = "<!-- bench/load_test: start -->", "<!-- bench/load_test: end -->"
 GK = "https://w3id.org/gongkai/def#"
 QUERIES = [
     f"SELECT ?r ?y WHERE {{ ?r a <{GK}AnnualReport> ; <{GK}year> ?y }} ORDER BY ?r",
@@ -189,11 +190,15 @@ async def load(url: str, pid: int, args: argparse.Namespace) -> dict[str, object
 
 
 def write_results(path: Path, text: str) -> None:
-    """Replace (or append) this script's section of ``path``; leave other sections alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
+    """Replace (or append) this script's section of ``path``, between its markers; leave other
+    sections alone. (A section from before the markers, under the same heading and ending at the
+    first marker or heading after it, is replaced too.)"""
+    from bench.results import write_section
+
+    if path.exists() and START not in (old := path.read_text(encoding="utf-8")) and HEADING in old:
+        legacy = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
+        path.write_text(legacy.sub(lambda _: f"{START}\n{END}\n\n", old, count=1), encoding="utf-8")
+    write_section(START, END, f"{START}\n\n{text.rstrip()}\n\n{END}\n", path)
 
 
 def main() -> int:
@@ -248,6 +253,7 @@ def main() -> int:
                     return 2
                 time.sleep(0.3)
             time.sleep(3)  # let every uvicorn worker finish starting its query workers
+            run_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
             result = asyncio.run(load(url, server.pid, args))
         finally:
             server.terminate()
@@ -266,7 +272,7 @@ def main() -> int:
         f"`bench/load_test.py`: {args.concurrency} concurrent clients for {args.duration:g} s against "
         f"`gongkai serve --workers {args.workers}` on 127.0.0.1 (store: the 5 seed reports), a random mix of "
         "`/doc` pages (HTML, Turtle), `/id` redirects, SPARQL (SELECT, COUNT, ASK, CONSTRUCT, LIMIT 100) "
-        f"and dump downloads. Machine: {os.cpu_count()} cores, shared with other test runs while measured.",
+        f"and dump downloads. Run {run_at} on {os.cpu_count()} cores; the clients share them with the server.",
         "",
         "| measure | value |",
         "|---|---|",
