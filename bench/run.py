@@ -1117,7 +1117,9 @@ NOTES = [
     "(0.35-0.37 ms more CPU per request on `ASK {}`: the worker-process hop the time limit needs, the framework "
     "and guards, the access log). Tried, no gain: 8 query workers instead of 4; queries in threads of the "
     "server process; one store shared by threads against a store per process. The 10,000-report rows "
-    "measured again (they were the fourth session's).",
+    "measured again (they were the fourth session's), then every 1,000-report section in one full run "
+    "(`python -m bench.run -n 1000 --small 200 --duration 5 --rounds 2 --http-rounds 3 --repeat 20`, 15:30 UTC), "
+    "with the store pointed back at the fresh load's compacted release before the dump and HTTP sections.",
     "Still short, and why: (1) SPARQL at c=1 and c=16 with every request evaluated: see the ceiling section. "
     "The query worker processes cost ~0.14 ms a request and are what lets a query be stopped at its time limit "
     "or when its client leaves (pyoxigraph cannot cancel a query, so its process is killed); uvicorn alone "
@@ -1127,7 +1129,7 @@ NOTES = [
     "and the quad count (0.4 s). With the compaction (~5 s, needed: above) the cubes and the count already run "
     "beside it; the provinces come before it (the cubes read them, and a write waits for a running compaction). "
     "Against bulk_load + optimize it is 0.92×. (3) Dump peak memory grows with the store for Gongkai and "
-    "for the peer alike: measured again with the children's own peak (VmHWM; `wait4`'s ru_maxrss, used before, counted the benchmark process itself, 421 MiB once it had loaded the 10,000-report store in-process, so the fourth session's 421 MiB for the dump at 10,000 reports was that artifact), Gongkai 95 → 160 → 393 MiB at 200 / 1,000 / 10,000 reports, the peer 58 → 96 → 206 MiB. At 10,000 reports with one dump thread instead of two: 303 MiB in 387 s, against 393 MiB in 222 s (kept: two). In a store opened for it alone, dumping graph after graph grows to ~220 MiB over the first ~2,000 graphs and then stays there, and the query for the report years leaves ~80 MiB that closing the store does not give back: RocksDB's block cache and table readers, which pyoxigraph offers no option to bound. (4) Load memory at 10^5 reports (bench/distributed.py "
+    "for the peer alike: measured again with the children's own peak (VmHWM; `wait4`'s ru_maxrss, used before, counted the benchmark process itself, 421 MiB once it had loaded the 10,000-report store in-process, so the fourth session's 421 MiB for the dump at 10,000 reports was that artifact), Gongkai 95 → 160 → 393 MiB at 200 / 1,000 / 10,000 reports, the peer 58 → 96 → 206 MiB. At 10,000 reports with one dump thread instead of two: 303 MiB against 393 MiB (its time is not comparable: the test suite ran beside it; kept: two threads, which use both cores). In a store opened for it alone, dumping graph after graph grows to ~220 MiB over the first ~2,000 graphs and then stays there, and the query for the report years leaves ~80 MiB that closing the store does not give back: RocksDB's block cache and table readers, which pyoxigraph offers no option to bound. (4) Load memory at 10^5 reports (bench/distributed.py "
     "section): 932 MiB peak against 359 MiB at 1,000; the RSS between files grew 390 → 660 MiB over the 400 "
     "files. Tried at 1,000 reports only: `malloc_trim(0)` after each file lowered the RSS between files by "
     "~70 MiB and the peak from 379 to 353 MiB, one run each; not kept without a measurement at scale (a 10^5 "
