@@ -1,11 +1,12 @@
 """Benchmarks against peers measured in the same run; writes bench/RESULTS.md (``make bench``).
 
-``python -m bench.run [-n 1000] [--small 200] [--duration 5] [--only http,load,...]``
+``python -m bench.run [-n 1000,10000] [--small 200] [--duration 5] [--only http,load,...]``
 
 Sections (each compares Gongkai with a peer on the same machine, in this one run):
 
 - ``load``: ``gongkai load`` vs pyoxigraph ``Store.bulk_load`` (and bulk_load + optimize) of the
-  same N-Quads shards, at two corpus sizes, with peak RSS of each process;
+  same N-Quads shards, at each corpus size (the small one and each ``-n``), with peak RSS of
+  each process;
 - ``dump``: ``gongkai dump`` vs pyoxigraph ``Store.dump`` (N-Quads), with peak RSS;
 - ``http``: the FastAPI endpoint (uvicorn) vs ``oxigraph serve-read-only`` on the same store
   release, with ``wrk`` (c=1 and c=16, loopback) on five requests and the framework floor;
@@ -14,7 +15,9 @@ Sections (each compares Gongkai with a peer on the same machine, in this one run
   / pdfplumber alone, 1 vs 2 processes;
 - ``shacl``: ``converter.validate`` per report vs pySHACL over a small corpus and pyshacl-turbo.
 
-Everything is bounded: the defaults finish in a few minutes on 2 cores.
+With every section and both default sizes (10^3 and 10^4 reports) one run takes about an hour
+and a half on 2 cores: every ratio of the tables then comes from that one run. ``-n 1000`` takes
+about half an hour; ``--only`` measures some sections again and keeps the others' numbers.
 """
 
 from __future__ import annotations
@@ -242,7 +245,14 @@ with gzip.open(sys.argv[2] + ".gz", "wb", compresslevel=int(sys.argv[3])) as fh:
 print(json.dumps({"nquads": t1 - t0, "nquads_gz": time.perf_counter() - t1}))
 """
 
+SECTIONS = ("load", "dump", "http", "aggregate", "convert", "shacl")
 LOAD_DUMP_REPEAT = 3  # rounds, peer and Gongkai back to back in each; the tables give medians
+LARGE_ROUNDS = 1  # rounds above 1,000 reports: one round of the 10^4 load section takes ~25 min
+
+
+def rounds_for(n: int) -> int:
+    """Load and dump rounds at ``n`` reports."""
+    return LOAD_DUMP_REPEAT if n <= 1000 else LARGE_ROUNDS
 
 
 def _median_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -270,7 +280,7 @@ def _point(store: Path, release: Path) -> None:
 
 def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
     """Fresh load (empty store) and reload of 10% of the reports into the loaded store, each
-    against ``Store.bulk_load`` of the same files (and + ``optimize``), ``LOAD_DUMP_REPEAT`` rounds."""
+    against ``Store.bulk_load`` of the same files (and + ``optimize``), :func:`rounds_for` rounds."""
     out: dict[str, Any] = {}
     for n, folder in sizes:
         files = [str(p) for p in shards(folder)]
@@ -280,7 +290,7 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
             Path(f).read_bytes()
         peer_dir, store = WORK / f"peer-store-{n}", WORK / f"store-{n}"
         rounds: dict[str, list[dict[str, Any]]] = {}
-        for _ in range(LOAD_DUMP_REPEAT):
+        for _ in range(rounds_for(n)):
             for optimize in ("0", "1"):  # the optimized store is the one kept for dump and HTTP
                 shutil.rmtree(peer_dir, ignore_errors=True)
                 t, rss, text = run_measured(py(PEER_LOAD, str(peer_dir), *files))
@@ -347,7 +357,7 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
             "paired_ratios": paired,
             "reports": n,
             "quads_in": quads_in,
-            "repeat": LOAD_DUMP_REPEAT,
+            "repeat": rounds_for(n),
             "peer": p,
             "peer_process_s": p["process_s"],
             "peer_rss_mib": p["rss_mib"],
@@ -390,7 +400,7 @@ def bench_load(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
 
 def bench_dump(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
     """``gongkai dump`` (4+ gzip files: whole and per year, N-Quads and Turtle) against one
-    ``Store.dump`` of the whole store as N-Quads, plain and gzip -6, ``LOAD_DUMP_REPEAT`` rounds."""
+    ``Store.dump`` of the whole store as N-Quads, plain and gzip -6, :func:`rounds_for` rounds."""
     out: dict[str, Any] = {}
     for n, _ in sizes:
         store = WORK / f"store-{n}"
@@ -398,7 +408,7 @@ def bench_dump(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
         peer_file = WORK / f"peer-dump-{n}.nq"
         gk_runs: list[dict[str, Any]] = []
         peer_runs: list[dict[str, Any]] = []
-        for _ in range(LOAD_DUMP_REPEAT):
+        for _ in range(rounds_for(n)):
             shutil.rmtree(dumps, ignore_errors=True)
             t_gk, rss_gk, _ = run_measured(
                 [str(BIN / "gongkai"), "dump", "--store", str(store), "-o", str(dumps)], cwd=ROOT
@@ -417,7 +427,7 @@ def bench_dump(sizes: list[tuple[int, Path]]) -> dict[str, Any]:
                 "nquads": _paired_ratio(peer_runs, gk_runs, lambda r: r["nquads"]),
                 "nquads_gz": _paired_ratio(peer_runs, gk_runs, lambda r: r["nquads_gz"]),
             },
-            "repeat": LOAD_DUMP_REPEAT,
+            "repeat": rounds_for(n),
             "gongkai_s": gk["seconds"],
             "gongkai_rss_mib": gk["rss_mib"],
             "gongkai_files": len(list(dumps.glob("*.gz"))),
@@ -1568,21 +1578,29 @@ def write_results(res: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    global LOAD_DUMP_REPEAT
+    global LOAD_DUMP_REPEAT, LARGE_ROUNDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "-n", type=int, default=1000, help="reports in the large corpus (default 1000; 10000 on demand)"
+        "-n",
+        default="1000,10000",
+        help="reports in the large corpora, comma-separated (default 1000,10000; each is measured in this run)",
     )
     parser.add_argument("--small", type=int, default=200, help="reports in the small corpus (peak-RSS comparison)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk cell")
     parser.add_argument(
         "--only",
-        default="load,dump,http,aggregate,convert,shacl",
+        default=",".join(SECTIONS),
         help="sections to measure; the others keep the numbers of the previous run",
     )
     parser.add_argument("--repeat", type=int, default=20, help="text seeds replicated this many times")
     parser.add_argument(
-        "--rounds", type=int, default=LOAD_DUMP_REPEAT, help="load and dump rounds (peer and Gongkai back to back)"
+        "--rounds",
+        type=int,
+        default=LOAD_DUMP_REPEAT,
+        help="load and dump rounds up to 1,000 reports (peer and Gongkai back to back)",
+    )
+    parser.add_argument(
+        "--large-rounds", type=int, default=LARGE_ROUNDS, help="load and dump rounds above 1,000 reports"
     )
     parser.add_argument(
         "--http-rounds",
@@ -1594,14 +1612,19 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="rewrite RESULTS.md from results.json")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    LOAD_DUMP_REPEAT = args.rounds
+    ns = sorted({int(x) for x in str(args.n).split(",") if x.strip()})
+    LOAD_DUMP_REPEAT, LARGE_ROUNDS = args.rounds, args.large_rounds
     WORK.mkdir(parents=True, exist_ok=True)
     raw_path = WORK / "results.json"
     if args.report_only:
         write_results(json.loads(raw_path.read_text(encoding="utf-8")))
         return
-    # sections not measured in this run (--only) keep their numbers from the previous run
-    res: dict[str, Any] = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
+    # A run of every section starts afresh: each number of the tables is then from this run.
+    # A partial run (--only) keeps the other sections' numbers, and those of other corpus sizes.
+    complete = only >= set(SECTIONS)
+    res: dict[str, Any] = {}
+    if raw_path.exists() and not complete:
+        res = json.loads(raw_path.read_text(encoding="utf-8"))
     previous_aggregate: dict[str, Any] = res.get("aggregate", {})  # kept per corpus size
     previous = {k: res.get(k, {}) for k in ("load", "dump", "http")}  # also kept per corpus size
     for section in only:
@@ -1611,77 +1634,82 @@ def main() -> None:
     if "command" in res:  # a partial run on top of an earlier one: say both
         now, command = f"{res['when']} and {now}", f"{res['command']}` then `{command}"
     res.update({"machine": machine(), "when": now, "command": command, "duration": res.get("duration", args.duration)})
-    big = corpus(args.n)
-    small_n = min(args.small, args.n)
-    small = WORK / f"corpus-{small_n}-of-{args.n}"
+    bigs = {n: corpus(n) for n in ns}
+    small_n = min(args.small, ns[0])
+    small = WORK / f"corpus-{small_n}-of-{ns[0]}"
     if not small.exists():
         small.mkdir()
-        for p in shards(big)[: max(1, small_n // 100)]:
+        for p in shards(bigs[ns[0]])[: max(1, small_n // 100)]:
             os.link(p, small / p.name)
         (small / "corpus.json").write_text(
             json.dumps({"reports": small_n, "quads": sum(sum(1 for _ in p.open("rb")) for p in shards(small))})
         )
     res.pop("corpus", None)
-    res.setdefault("corpora", {})[str(args.n)] = (
-        f"{args.n:,} reports, {json.loads((big / 'corpus.json').read_text())['quads']:,} quads in {len(shards(big))} shards"
-    )
-    sizes = [(small_n, small), (args.n, big)]
-    if "load" in only:
-        res["load"] = {**previous["load"], **bench_load(sizes)}
-    elif not (WORK / f"store-{args.n}").exists():
-        from endpoint.loader import load
-
-        start = time.perf_counter()
-        load([big], WORK / f"store-{args.n}", base_url=BASE)
-        print(f"loaded {args.n} reports in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    if "dump" in only:
-        res["dump"] = {**previous["dump"], **bench_dump(sizes)}
-    store = WORK / f"store-{args.n}"
-    dumps = WORK / f"dumps-{args.n}"
-    dumps.mkdir(exist_ok=True)
+    for n, big in bigs.items():
+        res.setdefault("corpora", {})[str(n)] = (
+            f"{n:,} reports, {json.loads((big / 'corpus.json').read_text())['quads']:,} quads in {len(shards(big))} shards"
+        )
+    sizes = [(small_n, small), *bigs.items()] if small_n < ns[0] else list(bigs.items())
 
     def save() -> None:
         raw_path.write_text(json.dumps(res, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
-    save()
+    if "load" in only:
+        res["load"] = {**previous["load"], **bench_load(sizes)}
+        save()
+    for n, big in bigs.items():
+        if not (WORK / f"store-{n}").exists():
+            from endpoint.loader import load
+
+            start = time.perf_counter()
+            load([big], WORK / f"store-{n}", base_url=BASE)
+            print(f"loaded {n} reports in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    if "dump" in only:
+        res["dump"] = {**previous["dump"], **bench_dump(sizes)}
+        save()
     if "http" in only:
-        suffix = f" — {args.n:,} reports"
-        res["http"] = {k: v for k, v in previous["http"].items() if not k.endswith(suffix) and " — " in k}
-        res["http"][CACHE_ON + suffix] = bench_http(store, dumps, args.duration, CACHE_ON + suffix)
-        res["http"][CACHE_OFF + suffix] = bench_http(
-            store,
-            dumps,
-            args.duration,
-            CACHE_OFF + suffix,
-            extra_env={"GONGKAI_RESPONSE_CACHE_MB": "0"},
-            rounds=args.http_rounds,
-        )
-        res["http_n"] = args.n
-        if args.uvicorn_extra:
-            label, _, envs = args.uvicorn_extra.partition(",")
-            env = dict(e.split("=", 1) for e in envs.split(";") if e)
-            res["http"][label] = bench_http(store, dumps, args.duration, label, extra_env=env)
-    if "aggregate" in only:
-        agg = dict(previous_aggregate)
-        row: dict[str, Any] = {
-            **agg.get(str(args.n), {}),
-            "same": _same_aggregate(store),
-            **_aggregate_in_process(store),
-        }
-        if "http" in res and res.get("http_n") == args.n:
-            h = res["http"][f"{CACHE_OFF} — {args.n:,} reports"]["cases"]
-            if "gongkai_c1" in h["national aggregate (scan)"]:
+        res["http"] = dict(previous["http"])
+    agg = dict(previous_aggregate)
+    for n in ns:
+        store, dumps = WORK / f"store-{n}", WORK / f"dumps-{n}"
+        dumps.mkdir(exist_ok=True)
+        suffix = f" — {n:,} reports"
+        if "http" in only:
+            res["http"] = {k: v for k, v in res["http"].items() if not k.endswith(suffix) and " — " in k}
+            res["http"][CACHE_ON + suffix] = bench_http(store, dumps, args.duration, CACHE_ON + suffix)
+            res["http"][CACHE_OFF + suffix] = bench_http(
+                store,
+                dumps,
+                args.duration,
+                CACHE_OFF + suffix,
+                extra_env={"GONGKAI_RESPONSE_CACHE_MB": "0"},
+                rounds=args.http_rounds,
+            )
+            if args.uvicorn_extra:
+                label, _, envs = args.uvicorn_extra.partition(",")
+                env = dict(e.split("=", 1) for e in envs.split(";") if e)
+                res["http"][label + suffix] = bench_http(store, dumps, args.duration, label, extra_env=env)
+            save()
+        if "aggregate" in only:
+            row: dict[str, Any] = {
+                **agg.get(str(n), {}),
+                "same": _same_aggregate(store),
+                **_aggregate_in_process(store),
+            }
+            h = res.get("http", {}).get(CACHE_OFF + suffix, {}).get("cases", {})
+            if "gongkai_c1" in h.get("national aggregate (scan)", {}):
                 row["scan_ms"] = h["national aggregate (scan)"]["gongkai_c1"]["p50_ms"]
-            row["agg_ms"] = h["national aggregate (aggregate graph)"]["gongkai_c1"]["p50_ms"]
-        agg[str(args.n)] = row
-        res["aggregate"] = agg
-    save()
+            if "national aggregate (aggregate graph)" in h:
+                row["agg_ms"] = h["national aggregate (aggregate graph)"]["gongkai_c1"]["p50_ms"]
+            agg[str(n)] = row
+            res["aggregate"] = agg
+            save()
     if "convert" in only:
         res["convert"] = bench_convert(args.repeat)
         save()
     if "shacl" in only:
-        res["shacl"] = bench_shacl(big, k_corpus=[1, 2, 4], k_reports=20)
-    raw_path.write_text(json.dumps(res, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        res["shacl"] = bench_shacl(bigs[ns[0]], k_corpus=[1, 2, 4], k_reports=20)
+    save()
     write_results(res)
     print(f"wrote {RESULTS} and {raw_path}", file=sys.stderr)
 
