@@ -43,7 +43,7 @@ serve: load
 	$(BIN)/gongkai serve --store $(STORE) --dumps $(OUT)/dumps --host $(HOST) --port $(PORT)
 
 # Benchmarks against peers measured in the same run (bench/run.py); writes bench/RESULTS.md.
-# By default 10^3 and 10^4 reports in one run (~1.5 h on 2 cores); BENCH_ARGS="-n 1000" for ~0.5 h.
+# By default 10^3 and 10^4 reports in one run (~70 min on 2 cores); BENCH_ARGS="-n 1000" for ~0.5 h.
 # Needs `wrk` (apt-get install wrk).
 # Also: python -m bench.ceiling (how close a bare Python server gets), bench.rdflib_endpoint,
 # bench.shacl, bench.distributed (10^5 reports on Dask), bench.load_test; each writes its own section.

@@ -15,8 +15,8 @@ Sections (each compares Gongkai with a peer on the same machine, in this one run
   / pdfplumber alone, 1 vs 2 processes;
 - ``shacl``: ``converter.validate`` per report vs pySHACL over a small corpus and pyshacl-turbo.
 
-With every section and both default sizes (10^3 and 10^4 reports) one run takes about an hour
-and a half on 2 cores: every ratio of the tables then comes from that one run. ``-n 1000`` takes
+With every section and both default sizes (10^3 and 10^4 reports) one run takes about 70 minutes
+on 2 cores: every ratio of the tables then comes from that one run. ``-n 1000`` takes
 about half an hour; ``--only`` measures some sections again and keeps the others' numbers.
 """
 
