@@ -42,15 +42,15 @@ load: validate
 serve: load
 	$(BIN)/gongkai serve --store $(STORE) --dumps $(OUT)/dumps --host $(HOST) --port $(PORT)
 
-# Benchmarks against peers measured in the same run (bench/run.py); writes bench/RESULTS.md.
-# By default 10^3 and 10^4 reports in one run (~70 min on 2 cores); BENCH_ARGS="-n 1000" for ~0.5 h.
-# Needs `wrk` (apt-get install wrk).
-# Also: python -m bench.ceiling (how close a bare Python server gets), bench.rdflib_endpoint,
-# bench.shacl, bench.distributed (10^5 reports on Dask), bench.load_test; each writes its own section.
+# Every benchmark against its peers in one run (bench/suite.py: bench.run, bench.ceiling,
+# bench.rdflib_endpoint, bench.shacl, bench.distributed, one after another); writes bench/RESULTS.md.
+# By default 10^3 and 10^4 reports (~95 min on 2 cores, ~25 GB of disk); BENCH_ARGS="--scale" adds the
+# 10^5-report corpus on Dask (~2 h more); BENCH_ARGS="--dry-run" prints the steps.
+# Needs `wrk` (apt-get install wrk). bench.load_test (issue 5) runs on its own.
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT)

@@ -204,7 +204,7 @@ def write_section(res: dict[str, Any]) -> None:
         "## The ceiling of a Python server (bench/ceiling.py, issue 7)",
         "",
         f"Run {res['when']} with `python -m bench.ceiling -n {res['reports']} --duration {res['duration']:g} "
-        f"--rounds {res['rounds']}` on {m['nproc']} cores: four servers on the same {res['reports']}-report store "
+        f"--rounds {res['rounds']}`{shared_results.part_of(res)}, on {m['nproc']} cores: four servers on the same {res['reports']}-report store "
         f"release ({compacted}), the queries of the SPARQL rows above, `wrk` on loopback sharing the cores. "
         f"Each cell was measured {res['rounds']} times, the servers' order rotated every round; rps are medians, "
         "ratios the medians of the rounds' ratios to Oxigraph in the same round. CPU = CPU time of the "

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.results import write_section
+from bench.results import part_of, suite_stamp, write_section
 from converter.distributed import shards_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,6 +226,7 @@ def main() -> None:
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": "python -m bench.distributed " + " ".join(sys.argv[1:]),
+        **suite_stamp(),
         "n": args.n,
         "single_n": args.single,
         "single_s": t_single,
@@ -235,7 +236,7 @@ def main() -> None:
         "quads": pool_quads[0],
         "same_quads": pool_quads == dask_quads,
         "validated_shards": len(checked),
-        "validated_reports": len(checked) * args.partition_size,
+        "validated_reports": min(args.n, len(checked) * args.partition_size),
         "validate_pool_s": t_val_pool,
         "validate_dask_s": t_val_dask,
         "validate_same_output": out_pool == out_dask,
@@ -299,6 +300,7 @@ def scale_run(n: int, partition_size: int, *, load: bool = False, keep_store: bo
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": "python -m bench.distributed " + " ".join(sys.argv[1:]),
+        **suite_stamp(),
         "n": n,
         "converted": sum(1 for r in records if r["ok"]),
         "inputs_s": inputs_s,
@@ -426,7 +428,7 @@ def render_scale(r: dict[str, Any]) -> list[str]:
     return [
         f"### The {n:,}-report corpus on Dask",
         "",
-        f"Run {r['when']} with `{r['command']}` on {r['cores']} cores: {n:,} report texts made as above "
+        f"Run {r['when']} with `{r['command']}`{part_of(r)}, on {r['cores']} cores: {n:,} report texts made as above "
         f"({float(r['inputs_s']):.0f} s for the hard links and the manifest), converted with `gongkai convert … "
         "--scheduler local --gzip` (a LocalCluster of 2 single-threaded workers; one gzip'd N-Quads shard per "
         "partition), then every shard validated with `gongkai validate --scheduler local` (a task per shard, "
@@ -546,7 +548,7 @@ def render(r: dict[str, object]) -> list[str]:
     return [
         "## Corpus-scale conversion on Dask (bench/distributed.py, issue 7)",
         "",
-        f"Run {r['when']} with `{r['command']}` on {r['cores']} cores. Input: {n:,} report texts (the five seeds, "
+        f"Run {r['when']} with `{r['command']}`{part_of(r)}, on {r['cores']} cores. Input: {n:,} report texts (the five seeds, "
         "hard-linked under other names, each given its own agency by a manifest: "
         f"{n:,} distinct reports, {int(r['quads']):,} quads). Times are of the whole `gongkai convert` command "  # type: ignore[call-overload]
         "(start-up, conversion, SHA-256 of sources, N-Quads written).",
@@ -567,13 +569,13 @@ def render(r: dict[str, object]) -> list[str]:
         f"same output: {r['validate_same_output']} (`{r['validate_summary']}`).",
         "- One .nq file is an external sort of report blocks (converter/output.py): 32 MiB of blocks in memory, "
         "then a run file; runs merged 64 at a time (1 MiB buffers). So the command's memory is bounded whatever "
-        "the number of reports (324 MiB at 10,000 reports above); before this session the `--jobs 2` run into one "
-        "file was killed at 10^4 reports (out of memory at 24 GB). Each worker emits its reports' N-Quads with "
-        "pyoxigraph.",
-        "- At 10^4 reports the one-file pool path writes ~4.5 GB twice (runs, then the file) and slows down "
-        "(93 reports/s at 2,000 in the previous run, 74 here); the Dask path writes each shard once and keeps "
-        "its rate. On this 2-vCPU machine two busy processes give far less than 2× one (the workers' CPU time per "
-        "report rises when both run).",
+        f"the number of reports ({rss.get('pool', '-')} MiB at {n:,} reports above); before that sort "
+        "the `--jobs 2` run into one file was killed at 10^4 reports (out of memory at 24 GB). Each "
+        "worker emits its reports' N-Quads with pyoxigraph.",
+        "- The one-file pool path writes its N-Quads twice (runs, then the file: ~4.5 GB each at 10^4 reports) "
+        "and slows down as the corpus grows (93 reports/s at 2,000 reports in an earlier run); the Dask path "
+        "writes each shard once. On this 2-vCPU machine two busy processes give far less than 2× one (the "
+        "workers' CPU time per report rises when both run).",
         "- The 10^5-report corpus: next section (Dask only, gzip'd shards: the one-file pool run would write "
         "~40 GB of N-Quads twice).",
         "",

@@ -198,7 +198,8 @@ def write_section(res: dict[str, Any]) -> None:
         "",
         "## rdflib-endpoint beside Gongkai and Oxigraph (bench/rdflib_endpoint.py, issue 7)",
         "",
-        f"Run {res['when']} with `python -m bench.rdflib_endpoint -n {res['reports']} --duration {res['duration']:g}`: "
+        f"Run {res['when']} with `python -m bench.rdflib_endpoint -n {res['reports']} --duration {res['duration']:g}`"
+        f"{shared_results.part_of(res)}: "
         f"the three servers on the same {res['reports']} synthetic reports ({res['quads']:,} quads, "
         "`bench/generate.py` seed 1), in this one run, `wrk` on loopback sharing the "
         f"{m['nproc']} cores. Gongkai = `gongkai serve` (uvicorn, query worker pool, response cache off: every request evaluated); Oxigraph = "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -10,6 +11,18 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+SUITE_ENV = "GONGKAI_BENCH_SUITE"  # set by bench/suite.py (``make bench``) for each of its steps
+
+
+def suite_stamp() -> dict[str, str]:
+    """``{"suite": started}`` when this measurement is a step of a ``make bench`` run, else ``{}``."""
+    started = os.environ.get(SUITE_ENV, "")
+    return {"suite": started} if started else {}
+
+
+def part_of(res: dict[str, Any]) -> str:
+    """The words a section's header adds when its numbers come from a ``make bench`` run."""
+    return f", a step of the `make bench` run started {res['suite']}" if res.get("suite") else ""
 
 
 def write_section(start: str, end: str, block: str, results: Path = RESULTS) -> None:
@@ -41,7 +54,9 @@ def measure_or_rerender(
 
     raw.parent.mkdir(parents=True, exist_ok=True)
     res = measure()
-    res.update({"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **stamp})
+    res.update(
+        {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **suite_stamp(), **stamp}
+    )
     raw.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write(res)
     print(f"wrote {RESULTS} and {raw}", file=sys.stderr)

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.results import write_section
+from bench.results import part_of, suite_stamp, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench"
@@ -1196,7 +1196,7 @@ def write_results(res: dict[str, Any]) -> None:
     lines: list[str] = [START, "", "## Benchmarks against peers (bench/run.py)", ""]
     m = res["machine"]
     lines += [
-        f"Run {res['when']} with `{res['command']}`; every peer measured in this same run, on loopback.",
+        f"Run {res['when']} with `{res['command']}`{part_of(res)}; every peer measured in this same run, on loopback.",
         "",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory']}. Python {m['python']}; "
         + ", ".join(f"{k} {v}" for k, v in m.items() if k not in {"nproc", "cpu", "memory", "python", "wrk"})
@@ -1657,7 +1657,16 @@ def main() -> None:
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     if "command" in res:  # a partial run on top of an earlier one: say both
         now, command = f"{res['when']} and {now}", f"{res['command']}` then `{command}"
-    res.update({"machine": machine(), "when": now, "command": command, "duration": res.get("duration", args.duration)})
+    res.pop("suite", None)
+    res.update(
+        {
+            "machine": machine(),
+            "when": now,
+            "command": command,
+            "duration": res.get("duration", args.duration),
+            **(suite_stamp() if complete else {}),
+        }
+    )
     bigs = {n: corpus(n) for n in ns}
     small_n = min(args.small, ns[0])
     small = WORK / f"corpus-{small_n}-of-{ns[0]}"

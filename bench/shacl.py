@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF, SH
 
-from bench.results import write_section
+from bench.results import part_of, suite_stamp, write_section
 from converter import validate as V
 from converter.emit import emit_report
 from converter.pipeline import convert_file
@@ -234,7 +234,8 @@ def main() -> None:
         "",
         "## SHACL per engine and in parallel (bench/shacl.py, issue 7)",
         "",
-        f"Run {when}: `{command}` on {os.cpu_count()} cores (shared with other jobs: compare the CPU columns too); "
+        f"Run {when}: `{command}`{part_of(suite_stamp())}, on {os.cpu_count()} cores"
+        f"{' (nothing else running)' if suite_stamp() else ' (shared with other jobs: compare the CPU columns too)'}; "
         f"pyshacl {version('pyshacl')}, pyshacl-turbo {version('pyshacl-turbo')}, pyoxigraph {version('pyoxigraph')}. "
         "Corpus: the 5 converted seeds copied into N named graphs (~2,250 triples, ~470 KB of N-Triples each; "
         "no vocabulary graph) in one N-Quads file; `validate_file(path, engine=…, jobs=…)` end to end (parse, "
