@@ -572,10 +572,11 @@ def render(r: dict[str, object]) -> list[str]:
         f"the number of reports ({rss.get('pool', '-')} MiB at {n:,} reports above); before that sort "
         "the `--jobs 2` run into one file was killed at 10^4 reports (out of memory at 24 GB). Each "
         "worker emits its reports' N-Quads with pyoxigraph.",
-        "- The one-file pool path writes its N-Quads twice (runs, then the file: ~4.5 GB each at 10^4 reports) "
-        "and slows down as the corpus grows (93 reports/s at 2,000 reports in an earlier run); the Dask path "
-        "writes each shard once. On this 2-vCPU machine two busy processes give far less than 2× one (the "
-        "workers' CPU time per report rises when both run).",
+        "- The one-file pool path writes its N-Quads twice (runs, then the file: ~4.5 GB each at 10^4 reports), "
+        "from its main process; the Dask path writes each shard once, in its workers: "
+        f"{dask_rate / pool_rate:.2f}× the pool's rate and {dask_rate / single_rate:.2f}× one process's here. "
+        "On this 2-vCPU machine two busy processes give less than 2× one (the workers' CPU time per report "
+        "rises when both run).",
         "- The 10^5-report corpus: next section (Dask only, gzip'd shards: the one-file pool run would write "
         "~40 GB of N-Quads twice).",
         "",

@@ -48,10 +48,9 @@ from bench.run import (
 START, END = "<!-- bench/rdflib_endpoint: start -->", "<!-- bench/rdflib_endpoint: end -->"
 # Measured by hand beside this script (see the section); kept here so that a re-run keeps them.
 NOTES: list[str] = [
-    "rdflib-endpoint takes 3.5 s for one agency time series (its `GRAPH ?r` pattern is evaluated graph by graph) "
-    "and answers one request at a time, so at c=16 none of the 16 queued requests finished within the 5 s cell. "
-    "The 2 cores were shared at times with another project test run during this run; read ratios within "
-    "±15 % as noise.",
+    "rdflib-endpoint takes seconds for one agency time series (its `GRAPH ?r` pattern is evaluated graph by "
+    "graph; the table's c=1 row) and answers one request at a time, so at c=16 the queued requests do not "
+    "finish within a cell. The servers share the 2 cores with `wrk`; read ratios within ±15 % as noise.",
     "",
     "Where the worker-pool round trip goes (issue 7; 2026-11-22, same 200-report store, the report-table SELECT: "
     "175 rows, 47 KB of SPARQL JSON; medians of 300):",

@@ -155,7 +155,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     raw: dict[str, Any] = {
         "started": started,
-        "command": "python -m bench.suite " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python -m bench.suite", *sys.argv[1:]]),
         "machine": machine(),
         "planned": planned,
         "steps": [],
