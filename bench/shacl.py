@@ -235,7 +235,7 @@ def main() -> None:
         "## SHACL per engine and in parallel (bench/shacl.py, issue 7)",
         "",
         f"Run {when}: `{command}`{part_of(suite_stamp())}, on {os.cpu_count()} cores"
-        f"{' (nothing else running)' if suite_stamp() else ' (shared with other jobs: compare the CPU columns too)'}; "
+        f"{'' if suite_stamp() else ' (shared with other jobs: compare the CPU columns too)'}; "
         f"pyshacl {version('pyshacl')}, pyshacl-turbo {version('pyshacl-turbo')}, pyoxigraph {version('pyoxigraph')}. "
         "Corpus: the 5 converted seeds copied into N named graphs (~2,250 triples, ~470 KB of N-Triples each; "
         "no vocabulary graph) in one N-Quads file; `validate_file(path, engine=…, jobs=…)` end to end (parse, "

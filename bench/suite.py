@@ -101,7 +101,7 @@ def render(raw: dict[str, Any]) -> str:
         "## One run of every benchmark (`make bench`, bench/suite.py)",
         "",
         f"Started {raw['started']}, {state}, with `{raw['command']}` on {raw['machine']['nproc']} cores "
-        f"({raw['machine']['cpu']}, {raw['machine']['memory']}), nothing else running. A section below whose "
+        f"({raw['machine']['cpu']}, {raw['machine']['memory']}). A section below whose "
         f"header says *a step of the `make bench` run started {raw['started']}* has its numbers from this run; "
         "a section without those words is from an earlier run, named in its header.",
         "",
