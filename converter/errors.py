@@ -66,6 +66,14 @@ ISSUE_CODES: dict[str, str] = {
     "legacy-from-prose": "a legacy figure was read from the report's prose, not from a table",
     "prose-table-mismatch": "the prose states a different number than the table for the same figure",
     "not-read": "part of the report was seen but not converted",
+    "blank-read-as-zero": "a cell printed blank is published as 0 because the table's arithmetic proves it is 0",
+    "row-placed-by-similarity": "a printed row was placed on the template row its label resembles most (typo, missing characters or a wrapped label), confirmed by order and arithmetic",
+    "subrows-not-printed": "a row the template splits into sub-rows is printed as one row; it is published as the broader concept",
+    "stated-in-prose": "a table is replaced by a sentence; the figures that sentence states are published as observations",
+    "agency-from-body": "the agency was read from the report's opening sentence or its self-references, not from a printed title",
+    "ocr": "the value was read by OCR from an image; the note gives the engine's confidence and whether the table's arithmetic confirms it",
+    "ocr-unconfirmed": "an OCR'd cell could not be confirmed by the table's arithmetic; it is left out",
+    "converted-by-libreoffice": "the file was converted to .docx by LibreOffice before it was read",
 }
 
 
