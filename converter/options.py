@@ -1,4 +1,9 @@
-"""Converter options and the manifest (CSV: file, url, agency, year, published)."""
+"""Converter options and the manifest (CSV: file, url, agency, year, published, title).
+
+Every column but ``file`` is optional. ``agency`` and ``year`` win over what is read from the
+report; ``title`` is a title kept apart from the text (a crawler keeps the page title apart from the
+body) and is read like a printed title, for its agency and year (``metadata.read_metadata``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pathlib import Path
 from converter.errors import OptionsError
 from converter.iris import DEFAULT_BASE
 
-MANIFEST_COLUMNS = ("file", "url", "agency", "year", "published")
+MANIFEST_COLUMNS = ("file", "url", "agency", "year", "published", "title")
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class ManifestRow:
     agency: str | None = None
     year: int | None = None
     published: str | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
                     agency=(record.get("agency") or "").strip() or None,
                     year=int(year) if year else None,
                     published=(record.get("published") or "").strip() or None,
+                    title=(record.get("title") or "").strip() or None,
                 )
             return rows
     except OSError as exc:
