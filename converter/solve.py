@@ -11,7 +11,7 @@ candidate agrees on are kept. Nothing is guessed: a position the arithmetic cann
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -104,3 +104,50 @@ def _agreement(candidates: Sequence[Vector], n: int) -> Vector:
     if not candidates:
         return (None,) * n
     return tuple(candidates[0][i] if len({c[i] for c in candidates}) == 1 else None for i in range(n))
+
+
+# A balance between two sides of cells: sum(left) = sum(right), e.g. six applicant cells = 总计, or
+# 一 + 二 = 三（七）+ 四.
+Equation = tuple[tuple[Hashable, ...], tuple[Hashable, ...]]
+
+
+def prove_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[Equation]) -> dict[Hashable, Equation]:
+    """The blank cells (``None``) that the equations prove to be 0, each with the equation that
+    proves it.
+
+    Counts are never negative, so where every blank of an equation stands on one side and the
+    cells printed on that side already balance the other side, each of those blanks is 0. Proven
+    zeros count as printed for the next equations, until nothing more follows. A zero that would
+    break another equation whose cells are all known is not proven (the table contradicts itself
+    there). Equations naming a cell not in ``values`` (a row not printed) are ignored.
+
+    >>> values = {"a": Decimal(3), "b": None, "total": Decimal(3), "c": None}
+    >>> sorted(prove_zeros(values, [(("a", "b"), ("total",)), (("c",), ("b",))]))
+    ['b', 'c']
+    >>> prove_zeros({"a": Decimal(3), "b": None, "total": None}, [(("a", "b"), ("total",))])
+    {}
+    """
+    known: dict[Hashable, Decimal | None] = dict(values)
+    usable = [eq for eq in equations if all(k in known for side in eq for k in side)]
+    proof: dict[Hashable, Equation] = {}
+    changed = True
+    while changed:
+        changed = False
+        for left, right in usable:
+            for side, other in ((left, right), (right, left)):
+                blanks = [k for k in side if known[k] is None]
+                if not blanks or any(known[k] is None for k in other):
+                    continue
+                if sum((known[k] or Decimal(0)) for k in side) == sum((known[k] or Decimal(0)) for k in other):
+                    for k in blanks:
+                        known[k] = Decimal(0)
+                        proof[k] = (left, right)
+                    changed = True
+    broken = {
+        k
+        for left, right in usable
+        if all(known[c] is not None for c in (*left, *right))
+        and sum(known[c] or Decimal(0) for c in left) != sum(known[c] or Decimal(0) for c in right)
+        for k in (*left, *right)
+    }
+    return {k: eq for k, eq in proof.items() if k not in broken}

@@ -9,7 +9,7 @@ from converter.checks import table4_problems
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
 from converter.numbers import is_value
-from converter.solve import Group, resolve
+from converter.solve import Group, prove_zeros, resolve
 from converter.tables.common import cell_value, is_count
 from converter.tables.layout import APPEAL_CELLS, Measure, concept
 
@@ -57,10 +57,25 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
         )
     else:
         vector = tuple(numbers)
+    # a blank is 0 where its group's total proves it (4 results = 总计, counts never negative)
+    zeros = (
+        prove_zeros(dict(enumerate(vector)), [(parts, (total,)) for parts, total in GROUPS]) if len(values) == N else {}
+    )
     cells = []
     for i, (proceeding, result_code) in enumerate(APPEAL_CELLS):
         value = vector[i]
         label = f"{concept('proceeding', proceeding).zh} {concept('result', result_code).zh}"
+        if value is None and i in zeros:
+            value = Decimal(0)
+            issues.append(
+                Issue(
+                    "blank-read-as-zero",
+                    Severity.INFO,
+                    f"{ZH} {label}: printed blank; published as 0, which the group's 总计 (维持 + 纠正 + 其他 + 尚未审结) proves",
+                    target=(TABLE, proceeding, result_code),
+                    source_text=values[i].text,
+                )
+            )
         if value is None or not is_count(value):
             issues.append(
                 Issue(

@@ -59,20 +59,33 @@ def test_shanghai_table3_cells(shanghai: Report) -> None:
     }  # fmt: skip
     for (row, column), number in expected.items():
         assert value(shanghai, "table3", row, column) == number, (row, column)
-    table3 = [c for c in shanghai.cells if c.table == "table3"]
-    assert len(table3) == 35  # every printed number of 表三, no more
-    assert all(c.source_text == str(c.value) for c in table3)
+    printed = [c for c in shanghai.cells if c.table == "table3" and c.source_text != "(空白)"]
+    assert len(printed) == 35  # every printed number of 表三, no more
+    assert all(c.source_text == str(c.value) for c in printed)
 
 
-def test_shanghai_blank_cells_are_not_published_but_noted(shanghai: Report) -> None:
-    for row in ("3.1", "3.2", "3.3.1", "3.5.5"):  # the 总计 column is blank in most rows
+def test_shanghai_blank_cells_are_zero_only_where_the_arithmetic_proves_it(shanghai: Report) -> None:
+    # The 总计 column is blank in most rows: where the row's applicant cells add up to more than 0,
+    # no arithmetic proves the blank 0, so it is left out with a note.
+    for row in ("3.1", "3.2", "3.3.1", "3.4.1"):
         assert value(shanghai, "table3", row, "total") is None
-    assert value(shanghai, "table3", "3.6", "natural-person") is None  # （六）其他处理 all blank
     notes = [i.message for i in shanghai.issues if i.code == "blank-cell"]
     assert any("row 3.1, column 总计" in m for m in notes)
-    assert any("row 3.6, column 自然人" in m for m in notes)
-    assert any("row 1, column 科研机构" in m for m in notes)
-    assert len([m for m in notes if m.startswith("表三")]) == 23 * 7 - 35
+    # Blanks that the arithmetic proves 0: row 二's five organisation columns (18 + blanks = 18), the
+    # 自然人 blanks of the outcome rows ((七) 767 = the printed outcome cells), all of （六）其他处理.
+    assert value(shanghai, "table3", "2", "research-institution") == 0
+    assert value(shanghai, "table3", "3.3.2", "natural-person") == 0
+    assert value(shanghai, "table3", "3.3.2", "total") == 0  # a row printed all blank: its parts are 0
+    assert value(shanghai, "table3", "3.6", "natural-person") == 0
+    zeros = [i for i in shanghai.issues if i.code == "blank-read-as-zero" and i.target[0] == "table3"]
+    assert {i.target for i in zeros} == {
+        c.key for c in shanghai.cells if c.table == "table3" and c.source_text == "(空白)"
+    }
+    assert all(c.value == 0 for c in shanghai.cells if c.source_text == "(空白)")
+    # 表四: 维持 5 + blanks + 尚未审结 2 = 总计 7, so 纠正 and 其他 are 0
+    assert value(shanghai, "table4", "review", "corrected") == 0
+    # every blank of 表三 is either published as a proven 0 or left out with a note
+    assert len(zeros) + len([m for m in notes if m.startswith("表三")]) == 23 * 7 - 35
     assert not [i for i in shanghai.issues if i.code in {"cell-ambiguous", "missing-cell", "not-read"}]
 
 
@@ -86,7 +99,7 @@ def test_shanghai_tables_2_and_4(shanghai: Report) -> None:
     assert value(shanghai, "table4", "review", "pending") == 2
     assert value(shanghai, "table4", "review", "total") == 7
     assert value(shanghai, "table4", "litigation-direct", "total") == 9
-    assert value(shanghai, "table4", "litigation-after-review", "total") is None
+    assert value(shanghai, "table4", "litigation-after-review", "total") is None  # all blank: nothing proves 0
 
 
 def test_shanghai_rows_are_full_grids() -> None:

@@ -94,7 +94,12 @@ def test_table4_sums_are_checked() -> None:
     from converter.checks import check_cells
 
     problems = check_cells(cells, Generation.GEN2019)
-    assert [p.target for p in problems] == [("table4", "review", "total")]
+    assert problems[0].target == ("table4", "review", "total")
+    # every other cell of the sum that does not hold is flagged too: any of them may be the misread one
+    assert {p.target for p in problems[1:]} == {
+        ("table4", "review", r) for r in ("upheld", "corrected", "other", "pending")
+    }
+    assert all(p.code == "sum-mismatch" for p in problems)
 
 
 def test_generation_is_detected_from_the_tables() -> None:
