@@ -47,3 +47,6 @@ qpdf --empty --pages "$out/seed_000.pdf" 1 -- "$work/page1.pdf"
 qpdf --encrypt gongkai gongkai-owner 256 -- "$work/page1.pdf" "$out/encrypted.pdf"
 
 ls -l "$out"
+
+# Realistic agency-made PDFs (Word → LibreOffice) with their ground truth: tests/fixtures/made/
+"$python" tools/make_pdf_fixtures.py

@@ -10,6 +10,8 @@ the next page simply continues. ``SourceDoc.pages`` holds the page number of eac
 from __future__ import annotations
 
 import bisect
+import itertools
+import logging
 import re
 from collections.abc import Hashable, Sequence
 from pathlib import Path
@@ -22,6 +24,7 @@ from pdfplumber.utils import extract_text
 from converter.errors import SourceUnreadable
 from converter.extract import SUFFIXES, read_bytes
 from converter.extract.html import clean_cell, clean_line, grid_lines
+from converter.extract.pdf_grid import Grid, frame_lines, rule_grids, stitch
 from converter.model import SourceDoc
 
 MEDIA_TYPE = SUFFIXES[".pdf"]
@@ -51,25 +54,44 @@ def extract_pdf(path: Path) -> SourceDoc:
     data, digest = read_bytes(path)
     if b"%PDF" not in data[:1024]:
         raise SourceUnreadable(path, "not a PDF file (no %PDF header)")
-    lines: list[str] = []
-    pages: list[int] = []
+    quiet_pdfminer()
+    items: list[tuple[int, str | Grid]] = []  # (page, text line or table), in reading order
     any_chars = False
     try:
         with pdfplumber.open(path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 if page.chars:
                     any_chars = True
-                    found = _page_lines(page)
-                    lines += found
-                    pages += [number] * len(found)
+                    hint = items[-1][1].xs if items and isinstance(items[-1][1], Grid) else None
+                    items += [(number, item) for item in _page_items(page, hint)]
                 page.close()  # frees the page's parsed objects: long reports stay small in memory
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types (PSEOF, KeyError, …) on broken files
         raise SourceUnreadable(path, _reason(exc)) from None
-    if not any_chars:
-        raise SourceUnreadable(path, "no text layer (scanned PDF?)")
+    if not any_chars:  # a scan: its pages are read by OCR, cell by cell
+        from converter.extract.ocr import extract_scanned_pdf
+
+        return extract_scanned_pdf(path)
+    for (before_page, before), (number, item) in itertools.pairwise(items):
+        if isinstance(before, Grid) and isinstance(item, Grid) and before_page == number - 1:
+            stitch(before, item)  # the table goes on from the page before
+    lines: list[str] = []
+    pages: list[int] = []
+    for number, item in items:
+        found = [item] if isinstance(item, str) else grid_lines(item.slots)
+        lines += found
+        pages += [number] * len(found)
     if not lines:
         raise SourceUnreadable(path, "the PDF has no text outside page numbers")
     return SourceDoc(path=path, sha256=digest, media_type=MEDIA_TYPE, lines=tuple(lines), pages=tuple(pages))
+
+
+def quiet_pdfminer() -> None:
+    """Keep pdfminer's chatter about malformed fonts ("Could not get FontBBox from font descriptor …")
+    out of the user's terminal: its loggers show errors only, unless the level was set already
+    (``gongkai --verbose`` sets it to WARNING, so the warnings show there)."""
+    logger = logging.getLogger("pdfminer")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
 
 
 def _reason(exc: Exception) -> str:
@@ -82,13 +104,21 @@ def _reason(exc: Exception) -> str:
     return f"not a readable PDF ({type(exc).__name__}: {exc})"
 
 
-def _page_lines(page: Page) -> list[str]:
-    """The lines of one page, tables and text interleaved by their position (top to bottom)."""
-    items: list[tuple[float, int, list[str]]] = []
-    tables = [t for t in page.find_tables() if len(t.cells) > 1]
-    boxes = [t.bbox for t in tables]
-    for table in tables:
-        items.append((table.bbox[1], 1, grid_lines(_slots(page, table.cells))))
+def _page_items(page: Page, hint: list[float] | None = None) -> list[str | Grid]:
+    """The lines and tables of one page, interleaved by their position (top to bottom). ``hint``:
+    the column edges of the table the page before ended with, if it did."""
+    items: list[tuple[float, int, str | Grid]] = []
+    edges = page.edges
+    v_lines, h_lines = frame_lines(edges)
+    settings = {"explicit_vertical_lines": v_lines, "explicit_horizontal_lines": h_lines} if v_lines else {}
+    tables = [t for t in page.find_tables(settings) if len(t.cells) > 1]
+    grids = [_grid(page, table.cells) for table in tables]
+    if any(e["orientation"] == "h" for e in edges):
+        taken = [g.bbox for g in grids]
+        grids += rule_grids(edges, page.extract_words, page.chars, taken, hint)
+    boxes = [g.bbox for g in grids]
+    for grid in grids:
+        items.append((grid.bbox[1], 1, grid))
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -101,9 +131,9 @@ def _page_lines(page: Page) -> list[str]:
     for found in text_page.extract_text_lines(return_chars=True, strip=True):
         line = clean_line(_join_chars(found["chars"]))
         if line and not is_page_number(line):
-            items.append((found["top"], 0, [line]))
+            items.append((found["top"], 0, line))
     items.sort(key=lambda item: (item[0], item[1]))
-    return [line for _, _, group in items for line in group]
+    return [item for _, _, item in items]
 
 
 def _join_chars(chars: Sequence[dict[str, Any]]) -> str:
@@ -132,7 +162,7 @@ def _positions(values: list[float]) -> list[float]:
     return merged
 
 
-def _slots(page: Page, cells: list[tuple[float, float, float, float]]) -> dict[tuple[int, int], tuple[Hashable, str]]:
+def _grid(page: Page, cells: list[tuple[float, float, float, float]]) -> Grid:
     """The grid of a ruled table: each cell rectangle covers the grid rows/columns it spans."""
     xs = _positions([c[0] for c in cells])
     tops = _positions([c[1] for c in cells])
@@ -162,4 +192,4 @@ def _slots(page: Page, cells: list[tuple[float, float, float, float]]) -> dict[t
         for r in range(r0, r1):
             for c in range(c0, c1):
                 slots.setdefault((r, c), ((r0, c0), text))
-    return slots
+    return Grid(slots=slots, xs=xs, bbox=(left, top_edge, right, bottom_edge))
