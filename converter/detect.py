@@ -64,7 +64,36 @@ def detect_generation(tokens: Sequence[Token], regions: Regions, year: int | Non
             return Generation.GEN2019, f"{shape} (the 2019 layout)"
         generation = Generation.GEN2021 if year is not None and year >= 2021 else Generation.GEN2019
         return generation, f"{shape}; no wording decides, chosen by the report year {year}"
+    if (found_2021 or found_2019) and year is not None and year >= 2019:  # 表三 stated in prose, or lost
+        generation = Generation.GEN2021 if found_2021 else Generation.GEN2019
+        wording = ", ".join(found_2021 or found_2019)
+        return generation, f"{generation.value} wording found: {wording}; no 表三 table (本年新收政府信息公开申请数量)"
     found_legacy = [m for m in MARKERS_LEGACY if m in text]
     if found_legacy:
         return Generation.LEGACY, f"no 表三; legacy wording found: {', '.join(found_legacy)}"
     return None, "no 表三 (本年新收政府信息公开申请数量) and no legacy figures (同意公开, 附表)"
+
+
+def detect_prose_generation(lines: Sequence[str], year: int | None) -> tuple[Generation | None, str]:
+    """For a report with no table at all: the generation its year implies, when its sentences state
+    表三/表四 figures ("本年度未收到政府信息公开申请") or legacy figures ("受理政府信息公开申请12件")."""
+    from converter.tables.legacy import prose_figures
+    from converter.tables.prose import find_statements
+
+    if year is None:
+        return None, "no table, and no year to tell the template by"
+    if not any("信息公开" in line for line in lines):
+        return None, "no table, and the text never speaks of 信息公开"
+    statements = find_statements(lines, year)
+    figures = prose_figures(lines, year) if year < 2019 else {}
+    if not statements and not figures:
+        return (
+            None,
+            "no 表三 (本年新收政府信息公开申请数量), no legacy figures (同意公开, 附表), and no sentence states them",
+        )
+    sentences = [s.sentence for s in statements] or [f.sentence or f.text for f in figures.values()]
+    stated = "; ".join(list(dict.fromkeys(sentences))[:2])
+    if year < 2019:
+        return Generation.LEGACY, f"no table; the prose states the figures ({stated}); legacy by the report year {year}"
+    generation = Generation.GEN2021 if year >= 2021 else Generation.GEN2019
+    return generation, f"no table; the prose states the figures ({stated}); chosen by the report year {year}"

@@ -820,20 +820,26 @@ _LEGACY_ROW = re.compile(
 )
 
 
+# The two numeric columns, 本年度 first: "2018年度历年累计", "本年度历年累计", "本年数累计数".
+_LEGACY_HEADER = re.compile(r"(?:本年度|本年数|本年|\d{4}年度?)(?:数)?(?:历年累计数?|累计数)")
+
+
 def looks_flat_legacy(text: str) -> bool:
     """A legacy 统计表 whose rows ran together: "…历年累计主动公开文件数条206912106其中:1.…"."""
     for cell in _CELL_SPLIT.split(text):
         squashed = squash(cell)
-        header = squashed.find("历年累计")
-        if header < 0 or not any(w in squashed[:header] for w in ("统计表", "附表", "指标名称")):
+        found = _LEGACY_HEADER.search(squashed)
+        if found is None or not any(w in squashed[: found.start()] for w in ("统计表", "附表", "指标名称")):
             continue
-        first = _LEGACY_ROW.match(squashed, header + len("历年累计"))
+        first = _LEGACY_ROW.match(squashed, found.end())
         if first is not None and _LEGACY_ROW.match(squashed, first.end()) is not None:
             return True
     return False
 
 
-def read_flat_legacy(text: str, lines: Sequence[str] | None = None) -> tuple[list[Cell], list[Issue]]:
+def read_flat_legacy(
+    text: str, lines: Sequence[str] | None = None, year: int | None = None
+) -> tuple[list[Cell], list[Issue]]:
     """Legacy cells from a flattened 统计表 with the columns 本年度 | 历年累计.
 
     Each row is "label unit run"; the run is cut into the two columns (no leading zeros; 历年累计 is
@@ -851,9 +857,9 @@ def read_flat_legacy(text: str, lines: Sequence[str] | None = None) -> tuple[lis
     notes: list[tuple[str, str, str]] = []  # (label, run as printed, split) of the rows cut in two
     start = max(body.rfind("统计表"), body.rfind("附表"))
     if start >= 0:
-        header = body.find("历年累计", start)
-        columns = 2 if header >= 0 else 1
-        position = header + len("历年累计") if header >= 0 else start + 3
+        header = _LEGACY_HEADER.search(body, start)
+        columns = 2 if header is not None else 1
+        position = header.end() if header is not None else start + 3
         tokens.append(Token("统计表", flat.line(start)))
         while (match := _LEGACY_ROW.match(body, position)) is not None:
             label, run, run_start = match["label"], match["run"], match.start("run")
@@ -881,7 +887,7 @@ def read_flat_legacy(text: str, lines: Sequence[str] | None = None) -> tuple[lis
                     notes.append((label, printed, f"{value}/{run[len(value) :]}"))
         if len(tokens) == 1:
             issues.append(_issue("not-read", "统计表 found but no row could be read from the flattened text"))
-    cells, found = read_legacy(tokens, list(lines) if lines is not None else text.splitlines())
+    cells, found = read_legacy(tokens, list(lines) if lines is not None else text.splitlines(), year)
     for label, printed, split in notes:
         for cell in cells:
             if cell.row_label == label:

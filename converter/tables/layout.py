@@ -377,7 +377,14 @@ LEGACY = [
         "受理政府信息公开申请数",
         "applications received",
         close_match=("request", "1"),
-        aliases=("依申请公开受理", "受理申请总数", "受理政府信息公开申请", "受理依申请公开信息总数"),
+        aliases=(
+            "依申请公开受理",
+            "受理申请总数",
+            "受理政府信息公开申请",
+            "受理依申请公开信息总数",
+            "依申请公开信息数",
+            "收到申请数",
+        ),
     ),
     Concept(
         "legacy",
@@ -432,7 +439,7 @@ LEGACY = [
         "对申请答复数",
         "applications answered",
         broad_match=("request", "3"),
-        aliases=("对申请答复", "答复总数"),
+        aliases=("对申请答复", "答复总数", "对申请的答复数", "申请答复数"),
     ),
     Concept(
         "legacy",

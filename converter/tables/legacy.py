@@ -13,40 +13,56 @@ from decimal import Decimal
 
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
-from converter.numbers import UNITS, normalize, parse_number
+from converter.numbers import UNITS, Number, normalize, parse_number
 from converter.tables.common import squash
 from converter.tables.layout import LEGACY, Measure, concept
+from converter.tables.prose import LITIGATION, RECEIVED, REVIEW, decided, find_statements, small_number
 from converter.tokens import find
 
 TABLE = "legacy"
+_SPACES = re.compile(r"\s+")
 
-# Prose patterns: the number follows the phrase; first match wins.
+# Prose patterns: the number follows the phrase; first match wins. "N" stands for the number,
+# in digits or small Chinese numerals, perhaps after 共/共计/合计 ("受理申请共计12件"); the lines are
+# read without spaces ("受理 12 件") and with ASCII digits.
+_N = r"(?:共计|共|合计|总计|计)?(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]{1,3})"
 PROSE: dict[str, tuple[str, ...]] = {
-    "proactive-disclosed": (r"主动公开政府信息(\d+(?:\.\d+)?)(万条|条)",),
-    "applications-received": (r"受理(?:政府信息公开)?申请(\d+)件", r"收到(?:政府信息公开)?申请(\d+)件"),
-    "applications-in-person": (r"当面申请(\d+)件",),
-    "applications-online": (r"网络申请(\d+)件", r"网上申请(\d+)件"),
-    "applications-letter": (r"信函申请(\d+)件",),
-    "applications-fax": (r"传真申请(\d+)件",),
-    "applications-email": (r"电子邮件申请(\d+)件",),
-    "answered": (r"答复政府信息公开申请件?(\d+)件",),
-    "already-public": (r"属已主动公开范围(\d+)件",),
-    "granted": (r"(?<!不)同意公开答复(\d+)件", r"(?<!不)同意公开(\d+)件"),
-    "partially-granted": (r"同意部分公开(?:答复)?(\d+)件",),
-    "refused": (r"不同意公开(?:答复)?(\d+)件",),
-    "refused-privacy": (r"个人隐私(\d+)件",),
-    "refused-other-law": (r"法律法规规定的其他(?:形式|情形)(\d+)件",),
-    "not-this-agency": (r"不属于本行政机关公开(\d+)件",),
-    "not-exist": (r"申请信息不存在(\d+)件",),
-    "asked-to-amend": (r"告知作出更改补充(\d+)件",),
-    "referred-elsewhere": (r"告知通过其他途径办理(\d+)件",),
-    "review": (r"行政复议(\d+)件",),
-    "review-upheld": (r"维持具体行政行为(\d+)件",),
-    "review-corrected": (r"被依法纠错(\d+)件",),
-    "review-other": (r"其他情形(\d+)件",),
-    "litigation": (r"行政诉讼(\d+)件",),
+    "proactive-disclosed": (r"主动公开政府信息N(万条|条)",),
+    "applications-received": (
+        r"受理(?:政府信息公开|依申请公开)?申请(?:数|总数)?N件",
+        r"收到(?:政府信息公开|依申请公开)?申请(?:数|总数)?N件",
+        r"受理N件(?:政府信息公开|依申请公开)?申请",
+    ),
+    "applications-in-person": (r"当面申请N件",),
+    "applications-online": (r"网络申请N件", r"网上申请N件"),
+    "applications-letter": (r"信函申请N件",),
+    "applications-fax": (r"传真申请N件",),
+    "applications-email": (r"电子邮件申请N件",),
+    "answered": (r"答复政府信息公开申请件?N件",),
+    "already-public": (r"属已主动公开范围N件",),
+    "granted": (r"(?<!不)同意公开答复N件", r"(?<!不)同意公开N件"),
+    "partially-granted": (r"同意部分公开(?:答复)?N件",),
+    "refused": (r"不同意公开(?:答复)?N件",),
+    "refused-privacy": (r"个人隐私N件",),
+    "refused-other-law": (r"法律法规规定的其他(?:形式|情形)N件",),
+    "not-this-agency": (r"不属于本行政机关公开N件",),
+    "not-exist": (r"申请信息不存在N件",),
+    "asked-to-amend": (r"告知作出更改补充N件",),
+    "referred-elsewhere": (r"告知通过其他途径办理N件",),
+    "review": (r"行政复议N件",),
+    "review-upheld": (r"维持具体行政行为N件",),
+    "review-corrected": (r"被依法纠错N件",),
+    "review-other": (r"其他情形N件",),
+    "litigation": (r"行政诉讼N件",),
 }
-_PROSE_RE = {notation: tuple(re.compile(p) for p in patterns) for notation, patterns in PROSE.items()}
+_PROSE_RE = {
+    notation: tuple(re.compile(p.replace("N", _N, 1)) for p in patterns) for notation, patterns in PROSE.items()
+}
+# A figure counted over several years is not the year's: "历年累计受理申请120件", "自2008年以来共受理…".
+_CUMULATIVE = ("累计", "历年", "以来", "截至", "截止", "上年", "去年")
+_CLAUSE_START = re.compile(r"[，,。；;：:！!？?]")
+# What the prose states as none ("未收到政府信息公开申请"), when the table does not mention it.
+_STATED_NONE = {RECEIVED: "applications-received", REVIEW: "review", LITIGATION: "litigation"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,7 @@ class Figure:
     label: str
     line: int
     page: int | None
+    sentence: str = ""  # the sentence a prose figure was read from
 
 
 def _match_label(text: str) -> str | None:
@@ -72,16 +89,45 @@ def _match_label(text: str) -> str | None:
     return best[1] if best else None
 
 
-def table_figures(tokens: Sequence[Token], issues: list[Issue]) -> dict[str, Figure]:
-    """Figures from the 附表: a label, perhaps a unit cell, then the number."""
+_YEAR_COLUMN = re.compile(r"本年|本期|^\d{4}年度?$|年度数|当年")
+_OTHER_COLUMN = re.compile(r"累计|上年|去年|同比|增减")
+
+
+def _columns(tokens: Sequence[Token], start: int) -> tuple[int, int] | None:
+    """Where the 本年度 column stands among the numeric columns the header names, and how many
+    there are: ``(1, 2)`` for "指标名称 | 计量单位 | 历年累计 | 本年度"; ``None`` when the header
+    names no 本年度 column (one numeric column, or no header)."""
+    kinds: list[str] = []
+    for token in tokens[start + 1 : start + 16]:
+        text = squash(token.text)
+        if _OTHER_COLUMN.search(text):
+            kinds.append("other")
+        elif _YEAR_COLUMN.search(text):
+            kinds.append("year")
+        elif parse_number(text) is not None or (kinds and _match_label(text) is not None):
+            break
+    if kinds.count("year") != 1:
+        return None
+    return kinds.index("year"), len(kinds)
+
+
+def table_figures(tokens: Sequence[Token], issues: list[Issue], mentioned: set[str] | None = None) -> dict[str, Figure]:
+    """Figures from the 附表: a label, perhaps a unit cell, then the number (of the 本年度 column,
+    when the header names several). ``mentioned`` receives every concept the table has a row for."""
     start = find(tokens, ("附表", "统计表"))
     if start is None:
         return {}
+    columns = _columns(tokens, start)
     found: dict[str, list[Figure]] = {}
     unread: list[str] = []
     i = start
     while i < len(tokens):
         notation = _match_label(tokens[i].text) if parse_number(tokens[i].text) is None else None
+        if notation is not None and mentioned is not None:
+            mentioned.add(notation)
+        if notation is not None and columns is not None and columns[1] > 1:
+            i = _row_of_columns(tokens, i, notation, columns, found, issues)
+            continue
         if notation is None:
             following = [t.text for t in tokens[i + 1 : i + 3]]
             if (
@@ -139,34 +185,122 @@ def table_figures(tokens: Sequence[Token], issues: list[Issue]) -> dict[str, Fig
     return figures
 
 
-def prose_figures(lines: Sequence[str]) -> dict[str, Figure]:
+def _row_of_columns(
+    tokens: Sequence[Token],
+    i: int,
+    notation: str,
+    columns: tuple[int, int],
+    found: dict[str, list[Figure]],
+    issues: list[Issue],
+) -> int:
+    """Read the 本年度 cell of a row with several numeric columns; returns the next token index."""
+    position, count = columns
+    unit = None
+    numbers: list[tuple[Token, Number]] = []
+    j = i + 1
+    while j < len(tokens) and len(numbers) < count:
+        text = tokens[j].text
+        if text in UNITS and not numbers:
+            unit = UNITS[text]
+        elif (number := parse_number(text)) is not None:
+            numbers.append((tokens[j], number))
+        else:
+            break
+        j += 1
+    if len(numbers) == count:
+        token, number = numbers[position]
+        found.setdefault(notation, []).append(
+            Figure(notation, number.value, number.unit or unit, token.text, tokens[i].text, token.line, token.page)
+        )
+    elif numbers:
+        issues.append(
+            Issue(
+                "cell-ambiguous",
+                Severity.WARNING,
+                f"统计表 row {tokens[i].text}: {len(numbers)} numbers for {count} columns, so which is 本年度 is "
+                "not known; none published",
+                source_text=" ".join(t.text for t, _ in numbers),
+            )
+        )
+    return max(j, i + 1)
+
+
+def prose_figures(lines: Sequence[str], year: int | None = None) -> dict[str, Figure]:
+    """The figures the prose states with a number, the first sentence that states each."""
     figures: dict[str, Figure] = {}
-    normalized = [normalize(line) for line in lines]  # once, not once per pattern
+    normalized = [_SPACES.sub("", normalize(line)) for line in lines]  # once, not once per pattern
     for notation, patterns in _PROSE_RE.items():
         for pattern in patterns:
             for number, line in enumerate(normalized, start=1):
-                match = pattern.search(line)
-                if match is None:
-                    continue
-                unit = UNITS.get(match[2]) if match.lastindex and match.lastindex >= 2 else None
-                figures[notation] = Figure(notation, Decimal(match[1]), unit, match[0], match[0], number, None)
-                break
+                figure = _first_figure(notation, pattern, line, number)
+                if figure is not None:
+                    figures[notation] = figure
+                    break
             if notation in figures:
                 break
     return figures
 
 
-def read_legacy(tokens: Sequence[Token], lines: Sequence[str]) -> tuple[list[Cell], list[Issue]]:
+def _first_figure(notation: str, pattern: re.Pattern[str], line: str, number: int) -> Figure | None:
+    for match in pattern.finditer(line):
+        starts = [m.end() for m in _CLAUSE_START.finditer(line, 0, match.start())]
+        clause_start = starts[-1] if starts else 0
+        if any(word in line[clause_start : match.end()] for word in _CUMULATIVE):
+            continue
+        value = Decimal(match[1]) if match[1][0].isdigit() else small_number(match[1])
+        if value is None:
+            continue
+        unit = UNITS.get(match[2]) if match.lastindex and match.lastindex >= 2 else None
+        return Figure(notation, Decimal(value), unit, match[0], match[0], number, None, _sentence(line, match))
+    return None
+
+
+def _sentence(line: str, match: re.Match[str]) -> str:
+    """The sentence around a match."""
+    start = max(line.rfind(end, 0, match.start()) for end in "。；;！!？?") + 1
+    ends = [i for i in (line.find(end, match.end()) for end in "。；;！!？?") if i >= 0]
+    return line[start : min(ends) if ends else len(line)]
+
+
+def read_legacy(
+    tokens: Sequence[Token], lines: Sequence[str], year: int | None = None
+) -> tuple[list[Cell], list[Issue]]:
     issues: list[Issue] = []
-    table = table_figures(tokens, issues)
-    prose = prose_figures(lines)
+    mentioned: set[str] = set()
+    table = table_figures(tokens, issues, mentioned)
+    prose = prose_figures(lines, year)
+    stated, _ = decided(find_statements(lines, year))
+    none = {}  # figures the prose states as none and neither the table nor another sentence states
+    for figure, notation in _STATED_NONE.items():
+        statement = stated.get(figure)
+        if statement is not None and statement.value == 0 and notation not in mentioned and notation not in prose:
+            none[notation] = Figure(
+                notation,
+                Decimal(0),
+                None,
+                statement.sentence,
+                statement.sentence,
+                statement.line,
+                None,
+                statement.sentence,
+            )
     cells: list[Cell] = []
     for c in LEGACY:
-        figure = table.get(c.notation) or prose.get(c.notation)
+        figure = table.get(c.notation) or prose.get(c.notation) or none.get(c.notation)
         if figure is None:
             continue
         key = (TABLE, c.notation)
-        if c.notation not in table:
+        if c.notation in none:
+            issues.append(
+                Issue(
+                    "legacy-from-prose",
+                    Severity.INFO,
+                    f"{c.zh}: read from the report's prose ({figure.sentence!r}), which states that there was none; published as 0",
+                    target=key,
+                    source_text=figure.sentence,
+                )
+            )
+        elif c.notation not in table:
             issues.append(
                 Issue(
                     "legacy-from-prose",
@@ -177,11 +311,13 @@ def read_legacy(tokens: Sequence[Token], lines: Sequence[str]) -> tuple[list[Cel
                 )
             )
         elif c.notation in prose and prose[c.notation].value != figure.value:
+            said = prose[c.notation]
             issues.append(
                 Issue(
                     "prose-table-mismatch",
                     Severity.WARNING,
-                    f"{c.zh}: the table states {figure.value}, the prose {prose[c.notation].value} ({prose[c.notation].text!r}); the table value is published",
+                    f"{c.zh}: the table states {figure.value}, the prose {said.value} in the sentence "
+                    f"{said.sentence or said.text!r}; the table value is published",
                     target=key,
                     source_text=figure.text,
                 )
