@@ -8,7 +8,7 @@ STORE  := $(OUT)/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install test browser serve convert validate load dump clean bench
+.PHONY: install test browser system-packages serve convert validate load dump clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP) browser
+test: $(STAMP) browser system-packages
 	$(BIN)/python -m pytest -q
 
 # Debian's chromium for the browser tests (tests/browser; they skip, saying why, without it).
@@ -28,6 +28,24 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	  || echo "WARNING: could not install chromium; the browser tests will skip"; \
 	else echo "chromium is missing and we are not root: run 'sudo apt-get install -y chromium'; browser tests will skip"; fi
+
+# Debian packages the converter runs (each "file or command that proves it:package"): LibreOffice reads
+# .doc/.wps/.rtf/.odt (converter/extract/office.py), with a CJK font; Tesseract's data (English, the
+# orientation model and Simplified Chinese) reads scans (converter/extract/ocr.py, through tesserocr).
+# Installs only the missing ones, only as root (no prompt); otherwise says how and lets their tests
+# skip. Fast when all are there.
+SYSTEM_PACKAGES := soffice:libreoffice-writer-nogui \
+	/usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei \
+	/usr/share/tesseract-ocr/5/tessdata/osd.traineddata:tesseract-ocr \
+	/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata:tesseract-ocr-chi-sim
+system-packages:
+	@missing=""; for need in $(SYSTEM_PACKAGES); do have=$${need%%:*}; \
+	  [ -e "$$have" ] || command -v "$$have" >/dev/null 2>&1 || missing="$$missing $${need#*:}"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends $$missing) \
+	  || echo "WARNING: could not install$$missing; the tests that need them will skip"; \
+	else echo "missing Debian packages:$$missing; run 'sudo apt-get install -y$$missing'; the tests that need them will skip"; fi
 
 convert: $(STAMP)
 	$(BIN)/gongkai convert data/seeds -o $(OUT)/data.nq --report $(OUT)/convert-report.json

@@ -23,13 +23,15 @@ INTRO = """# The converter, template by template
 
 Generated from `converter/tables/layout.py` by `docs/build_converter_doc.py`; do not edit by hand.
 
-The converter reads a report's text (extracted from .txt, .md, .html, .docx or .pdf), finds 表二,
-表三 and 表四 by their labels, and places every value by its **position** in the template of the
-report's generation — header text only cross-checks (a cut header such as "本年新" does not matter).
-A row that lost cells is placed by the table's own arithmetic and flagged; digits that ran together
-are split only where exactly one split fits the arithmetic. Every problem becomes a quality note
-(see [issues.md](issues.md)). The generation is detected from the tables' own wording, with the
-evidence recorded on the report (`gk:templateEvidence`).
+The converter reads a report's text (extracted from .txt, .md, .html, .docx or .pdf; an old Word
+.doc, a WPS .wps, .rtf or .odt file is first converted to .docx by LibreOffice headless, under a
+time limit, and noted `converted-by-libreoffice`; a ".doc" that is really a .docx, a web page or MHT
+is read as what it is), finds 表二, 表三 and 表四 by their labels, and places every value by its
+**position** in the template of the report's generation — header text only cross-checks (a cut
+header such as "本年新" does not matter). A row that lost cells is placed by the table's own arithmetic
+and flagged; digits that ran together are split only where exactly one split fits the arithmetic.
+Every problem becomes a quality note (see [issues.md](issues.md)). The generation is detected from
+the tables' own wording, with the evidence recorded on the report (`gk:templateEvidence`).
 """
 
 

@@ -32,8 +32,10 @@ _WRAPPERS = {_SDT, _SDT_CONTENT, _CUSTOM_XML}
 def extract_docx(path: Path) -> SourceDoc:
     """Read a .docx into lines: one per paragraph (line breaks kept), one per table row."""
     data, digest = read_bytes(path)
-    if data.startswith(_OLE_MAGIC):
-        raise SourceUnreadable(path, "an old Word .doc (or other OLE) file, not .docx; save it as .docx first")
+    if data.startswith(_OLE_MAGIC):  # an old Word .doc named .docx: through LibreOffice
+        from converter.extract.office import extract_office
+
+        return extract_office(path)
     if not data.startswith(b"PK"):
         raise SourceUnreadable(path, "not a .docx file (a .docx is a ZIP package and this file is not one)")
     try:
