@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,15 @@ class Token:
 
 
 @dataclass(frozen=True)
+class OcrReading:
+    """How one numeric table cell of a scanned page was read by OCR."""
+
+    text: str  # the reading written into ``SourceDoc.lines`` ("" when no reading was a number)
+    confidence: float  # the engine's mean confidence for it, 0–100
+    alternatives: tuple[tuple[str, float], ...] = ()  # the other readings tried: (text, confidence)
+
+
+@dataclass(frozen=True)
 class SourceDoc:
     """A source file reduced to lines of text, with its identity."""
 
@@ -28,6 +38,10 @@ class SourceDoc:
     media_type: str
     lines: tuple[str, ...]
     pages: tuple[int, ...] | None = None  # page of each line, for PDFs
+    # Scanned pages only: every numeric table cell read by OCR, by (1-based line, 0-based index of
+    # the cell among the line's TAB-separated parts); converter/ocr_check.py confirms them.
+    ocr: Mapping[tuple[int, int], OcrReading] | None = field(default=None, compare=False)
+    issues: tuple[Issue, ...] = ()  # notes about the file as a whole (e.g. converted-by-libreoffice)
 
 
 @dataclass(frozen=True)

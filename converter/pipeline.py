@@ -10,83 +10,120 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from converter import iris
 from converter.checks import check_cells
-from converter.detect import detect_generation, locate_tables
+from converter.detect import Regions, detect_generation, detect_prose_generation, locate_tables
 from converter.errors import GongkaiError, Issue, MetadataMissing, NotAReport, Severity
 from converter.extract import SUFFIXES, extract
 from converter.flat import looks_flat, looks_flat_legacy, read_flat, read_flat_legacy
 from converter.metadata import read_metadata
-from converter.model import Cell, Report, ReportMeta
+from converter.model import Cell, Report, ReportMeta, Token
+from converter.ocr_check import confirm
 from converter.options import ConvertOptions
 from converter.tables.layout import Generation
 from converter.tables.legacy import read_legacy
+from converter.tables.prose import read_prose_tables
 from converter.tables.table2 import read_table2
 from converter.tables.table3 import read_table3
 from converter.tables.table4 import read_table4
 from converter.tokens import tokenize
+from converter.trace import TableRegion, Trace
 
 log = logging.getLogger(__name__)
 
 
-def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
-    """Read one report file.
+def convert_file(path: Path, options: ConvertOptions | None = None, trace: Trace | None = None) -> Report:
+    """Read one report file; ``trace``, when given, records what was seen and decided on the way
+    (``gongkai inspect``), also when the file is refused.
 
     :raises GongkaiError: the file cannot be read, is not a report, or has no agency/year.
     """
     options = options or ConvertOptions()
+    trace = trace if trace is not None else Trace()  # a few small records: kept whether read or not
     doc = extract(path)
+    trace.doc = doc
     tokens = tokenize(doc)
-    meta_read = read_metadata(doc.lines)
-    issues: list[Issue] = list(meta_read.issues)
     row = options.manifest_row(path)
+    meta_read = read_metadata(doc.lines, given_title=row.title if row else None)
+    trace.agency, trace.year, trace.title = meta_read.agency, meta_read.year, meta_read.title
+    trace.metadata_notes = list(meta_read.issues)
+    issues: list[Issue] = list(meta_read.issues)
+    issues += doc.issues  # notes of the extractor (e.g. converted-by-libreoffice)
     agency = (row.agency if row else None) or meta_read.agency
     year = (row.year if row else None) or meta_read.year
     if row and (row.agency or row.year):  # the manifest wins; drop what it makes moot
-        moot = {"agency-inferred", "title-missing"} if row.agency else set()
+        moot = {"agency-inferred", "agency-from-body", "title-missing"} if row.agency else set()
         moot |= {"year-inferred"} if row.year else set()
         issues = [i for i in issues if i.code not in moot]
     if agency is None:
+        read = f" (read {', '.join(repr(name) for name in meta_read.refused)})" if meta_read.refused else ""
+        names = "the title names no agency" if meta_read.title else "no title names the agency"
         raise MetadataMissing(
-            path, "no title names the agency and none could be inferred from the body; give it in a --manifest"
+            path,
+            f"{names}{read} and none could be read from the opening sentence or the body;"
+            " give the agency in a --manifest row (file,agency,…)",
         )
     if year is None:
-        raise MetadataMissing(path, "the report year could not be found; give it in a --manifest")
+        raise MetadataMissing(path, "the report year could not be found; give it in a --manifest row (file,year,…)")
 
+    trace.agency, trace.year = agency, year
     regions = locate_tables(tokens)
+    trace.regions = _regions(tokens, regions)
     generation, evidence = detect_generation(tokens, regions, year)
-    if generation is None:
-        raise NotAReport(path, f"not a disclosure report or no recognisable table: {evidence}")
+    trace.generation, trace.evidence = (generation.value if generation else None), evidence
+    if generation is None:  # no table: perhaps the report states its figures in sentences
+        generation, prose_evidence = detect_prose_generation(doc.lines, year)
+        if generation is None:
+            raise NotAReport(path, f"not a disclosure report or no recognisable table: {evidence}; {prose_evidence}")
+        evidence = prose_evidence
 
     cells: list[Cell] = []
     text = "\n".join(doc.lines)
+    missing: list[str] = []  # tables not found, perhaps stated in prose
     if generation is not Generation.LEGACY and looks_flat(text):
         found, notes = read_flat(text, generation)
         cells += found
-        issues += notes
-        issues += check_cells(cells, generation)
+        for note in notes:  # "表N was not found" waits until the prose is read
+            if note.code == "table-missing" and note.message.endswith("was not found in the report"):
+                missing.append(note.message.split(" ")[0])
+            else:
+                issues.append(note)
     elif generation is Generation.LEGACY:
-        found, notes = read_flat_legacy(text, doc.lines) if looks_flat_legacy(text) else read_legacy(tokens, doc.lines)
+        found, notes = (
+            read_flat_legacy(text, doc.lines, year) if looks_flat_legacy(text) else read_legacy(tokens, doc.lines, year)
+        )
         cells += found
         issues += notes
     else:
         for name, region, reader in (
             ("表二", regions.table2, lambda t: read_table2(t, generation)),
-            ("表三", regions.table3, lambda t: read_table3(t, generation)),
+            ("表三", regions.table3, lambda t: read_table3(t, generation, trace.placements)),
             ("表四", regions.table4, read_table4),
         ):
             if region is None:
-                issues.append(Issue("table-missing", Severity.WARNING, f"{name} was not found in the report"))
+                missing.append(name)
                 continue
             found, notes = reader(tokens[region[0] : region[1]])
             cells += found
             issues += notes
+    if generation is not Generation.LEGACY:
+        have3 = any(c.table == "table3" for c in cells)
+        have4 = any(c.table == "table4" for c in cells)
+        found, notes = read_prose_tables(doc.lines, generation, have3, have4, year, cells)
+        cells += found
+        issues += notes
+        for name, table in (("表二", "table2"), ("表三", "table3"), ("表四", "table4")):
+            if name in missing and not any(c.table == table for c in found):
+                issues.append(Issue("table-missing", Severity.WARNING, f"{name} was not found in the report"))
         issues += check_cells(cells, generation)
+    if doc.ocr is not None:  # read by OCR: only digits the table's arithmetic confirms are kept
+        cells, issues = confirm(cells, issues, generation, doc)
+    trace.cells, trace.issues = cells, issues
     if not cells:
         raise NotAReport(path, "no table cell could be read")
     meta = ReportMeta(
@@ -97,6 +134,17 @@ def convert_file(path: Path, options: ConvertOptions | None = None) -> Report:
         url=(row.url if row else None) or meta_read.url,
     )
     return Report(source=doc, meta=meta, generation=generation, evidence=evidence, cells=cells, issues=issues)
+
+
+def _regions(tokens: Sequence[Token], regions: Regions) -> list[TableRegion]:
+    found = []
+    for name, region in (("表二", regions.table2), ("表三", regions.table3), ("表四", regions.table4)):
+        if region is None or region[0] >= region[1]:
+            continue
+        inside = tokens[region[0] : region[1]]
+        pages = tuple(sorted({t.page for t in inside if t.page is not None}))
+        found.append(TableRegion(name, inside[0].line, inside[-1].line, pages))
+    return found
 
 
 @dataclass(frozen=True)

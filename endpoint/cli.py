@@ -39,6 +39,9 @@ def main(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # pdfminer's font warnings ("Could not get FontBBox …") only with --verbose, and never its token trace
+    # (converter.extract.pdf.quiet_pdfminer keeps them to errors when the level is left unset).
+    logging.getLogger("pdfminer").setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
 @app.command()
@@ -54,7 +57,11 @@ def convert(
     ],
     manifest: Annotated[
         Path | None,
-        typer.Option("--manifest", help="CSV with columns file,url,agency,year,published; it wins over what is read."),
+        typer.Option(
+            "--manifest",
+            help="CSV with columns file,url,agency,year,published,title (title: the page title kept apart"
+            " from the text, read for agency and year); it wins over what is read.",
+        ),
     ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a JSON record of every file's outcome here.")
@@ -103,6 +110,32 @@ def convert(
     except GongkaiError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="One report file.")],
+    manifest: Annotated[
+        Path | None, typer.Option("--manifest", help="CSV with columns file,url,agency,year,published,title.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
+    lines: Annotated[bool, typer.Option("--lines/--no-lines", help="Show the extracted lines (text output).")] = True,
+) -> None:
+    """Show how one file is read: lines, tables, row placements, cells and quality notes."""
+    from converter.errors import GongkaiError
+    from converter.options import ConvertOptions, read_manifest
+    from endpoint.commands.inspect import run_inspect
+
+    try:
+        if not file.is_file():
+            raise GongkaiError(f"{file}: no such file")
+        options = ConvertOptions(manifest=read_manifest(manifest) if manifest else {})
+        text, code = run_inspect(file, options, json_output=json_output, lines=lines)
+    except GongkaiError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(text, nl=False)
     raise typer.Exit(code)
 
 

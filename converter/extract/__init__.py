@@ -17,7 +17,19 @@ SUFFIXES = {
     ".htm": "text/html",
     ".docx": DOCX,
     ".pdf": "application/pdf",
+    # read through LibreOffice (converter/extract/office.py)
+    ".doc": "application/msword",
+    ".wps": "application/vnd.ms-works",  # WPS Office's own .wps is a Word-compatible OLE file
+    ".rtf": "application/rtf",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    # page scans, read by OCR (converter/extract/ocr.py)
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
 }
+OFFICE = (".doc", ".wps", ".rtf", ".odt")
 
 
 def extract(path: Path) -> SourceDoc:
@@ -35,6 +47,14 @@ def extract(path: Path) -> SourceDoc:
         from converter.extract.docx import extract_docx
 
         return extract_docx(path)
+    if suffix in OFFICE:
+        from converter.extract.office import extract_office
+
+        return extract_office(path)
+    if media_type is not None and media_type.startswith("image/"):
+        from converter.extract.ocr import extract_image
+
+        return extract_image(path)
     if media_type == "application/pdf":
         from converter.extract.pdf import extract_pdf
 

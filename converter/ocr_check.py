@@ -1,0 +1,290 @@
+"""OCR'd table cells are published only where the table's own arithmetic confirms them.
+
+OCR gets digits wrong ("26" read as "20"), and a wrong number published as fact is the worst outcome
+this project has. So every cell read from a scanned page (``SourceDoc.ocr``) goes through
+:func:`confirm` before it is published:
+
+* 表三 and 表四: a cell is **confirmed** when at least one equation that contains it holds with all
+  its cells read (表三: each row's 总计 = the six applicant columns; per column 一 + 二 = （七）总计 + 四
+  and （七）总计 = the sum of the outcome rows; 表四: each 总计 = 维持 + 纠正 + 其他 + 尚未审结), and no
+  equation containing it fails. Where equations fail, the other readings the OCR tried for the
+  cells involved (another scale, a hard threshold, chi_sim) are tried one cell at a time; a change
+  that makes every equation hold is taken only when it is the only such change. Then a cell that
+  is the only one in two or more failing equations (its row total and its column sum) is taken
+  out, and the other cells of those equations must be confirmed by another equation. Cells that stay
+  unconfirmed are left out with an ``ocr-unconfirmed`` note; a cell the reader placed without an
+  OCR reading of its own (inferred, or read as blank) is left out too.
+* 表二 and legacy figures have no arithmetic: a cell is published, with an ``ocr`` *warning* that no
+  arithmetic confirms it, only when the engine's confidence is at least ``UNCHECKED_CONFIDENCE``
+  and every other reading tried that is a number agrees; otherwise it is left out.
+
+Every published OCR'd observation carries an ``ocr`` note (targeting it) with its confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from converter.checks import check_cells
+from converter.errors import Issue, Severity
+from converter.model import Cell, OcrReading, SourceDoc
+from converter.numbers import parse_number
+from converter.tables.layout import APPEAL_CELLS, APPLICANT_COLUMNS, REQUEST_ROWS, Generation
+
+UNCHECKED_CONFIDENCE = 90.0  # 表二/legacy: the least engine confidence to publish a cell no equation checks
+Key = tuple[str, ...]
+# sum(left) == sum(right)
+Equation = tuple[tuple[Key, ...], tuple[Key, ...]]
+
+
+def confirm(
+    cells: Sequence[Cell], issues: Sequence[Issue], generation: Generation, doc: SourceDoc
+) -> tuple[list[Cell], list[Issue]]:
+    """Keep the OCR'd cells the arithmetic confirms, each with an ``ocr`` note; leave the others out.
+
+    A document that was not read by OCR (``doc.ocr is None``) passes through unchanged.
+    """
+    if doc.ocr is None:
+        return list(cells), list(issues)
+    tied = tie_readings(cells, doc.ocr)
+    values = {c.key: c.value for c in cells if c.key in tied}
+    equations = _equations(generation, {c.key for c in cells})
+    notes: dict[Key, str] = {}
+    values, repaired = _repair(values, tied, equations)
+    for key, (old, new) in repaired.items():
+        notes[key] = f"read {old} first; re-read as {new}, the only reading that makes the table's sums hold"
+    values, _ = _localize(values, equations)
+    confirmed = _confirmed(values, equations)
+    kept: list[Cell] = []
+    out_issues: list[Issue] = []
+    dropped: set[Key] = set()
+    for cell in cells:
+        key = cell.key
+        reading = tied.get(key)
+        if cell.table in ("table3", "table4"):
+            if key in confirmed and reading is not None:
+                value = values[key]
+                if value != cell.value:
+                    cell = _with_value(cell, value)
+                kept.append(cell)
+                how = notes.get(key, "confirmed by the table's sums")
+                out_issues.append(
+                    Issue(
+                        "ocr",
+                        Severity.INFO,
+                        f"read by OCR (confidence {reading.confidence:.0f}); {how}",
+                        target=key,
+                        source_text=cell.source_text,
+                    )
+                )
+            else:
+                dropped.add(key)
+                out_issues.append(_unconfirmed(cell, reading, values, equations))
+        elif reading is not None and _agreed(reading, cell.value):
+            kept.append(cell)
+            out_issues.append(
+                Issue(
+                    "ocr",
+                    Severity.WARNING,
+                    f"read by OCR (confidence {reading.confidence:.0f}); no arithmetic of the table can confirm it",
+                    target=key,
+                    source_text=cell.source_text,
+                )
+            )
+        else:
+            dropped.add(key)
+            why = (
+                "no OCR reading of its own"
+                if reading is None
+                else f"confidence {reading.confidence:.0f}, or the readings tried disagree"
+            )
+            out_issues.append(
+                Issue(
+                    "ocr-unconfirmed",
+                    Severity.WARNING,
+                    f"{_where(cell)}: read by OCR as {cell.value} ({why}); no arithmetic can confirm it, left out",
+                    source_text=cell.source_text,
+                )
+            )
+    # Sums over misread digits say nothing about the report: they are checked again on what is kept.
+    for issue in issues:
+        if issue.code == "sum-mismatch" or (issue.target is not None and tuple(issue.target) in dropped):
+            continue
+        if issue.code == "blank-cell":  # on a scan, "blank" is what OCR saw: printed blank, or unread
+            issue = Issue(
+                "ocr-unconfirmed",
+                Severity.WARNING,
+                issue.message.split(": ", 1)[0] + ": OCR read no number here (printed blank, or unreadable); left out",
+                source_text=issue.source_text,
+            )
+        out_issues.append(issue)
+    out_issues += check_cells(kept, generation)
+    return kept, out_issues
+
+
+def tie_readings(cells: Sequence[Cell], ocr: Mapping[tuple[int, int], OcrReading]) -> dict[Key, OcrReading]:
+    """The OCR reading each cell was read from.
+
+    The numeric readings of a line are matched to the cells placed from that line in order when
+    they are as many; otherwise by value (a cell matching several readings takes the least
+    confident). A cell whose value is not its reading's (placed by arithmetic) has none.
+    """
+    by_line: dict[int, list[OcrReading]] = {}
+    for (line, _), reading in sorted(ocr.items()):
+        if reading.text:
+            by_line.setdefault(line, []).append(reading)
+    cells_by_line: dict[int, list[Cell]] = {}
+    for cell in cells:
+        if cell.line is not None:
+            cells_by_line.setdefault(cell.line, []).append(cell)
+    tied: dict[Key, OcrReading] = {}
+    for line, line_cells in cells_by_line.items():
+        readings = by_line.get(line, [])
+        if len(readings) == len(line_cells):
+            pairs = list(zip(line_cells, readings, strict=True))
+        else:
+            pairs = []
+            for cell in line_cells:
+                same = [r for r in readings if _number(r.text) == cell.value]
+                if same:
+                    pairs.append((cell, min(same, key=lambda r: r.confidence)))
+        for cell, reading in pairs:
+            if _number(reading.text) == cell.value:
+                tied[cell.key] = reading
+    return tied
+
+
+def _number(text: str) -> Decimal | None:
+    found = parse_number(text) if text else None
+    return None if found is None else found.value
+
+
+def _equations(generation: Generation, keys: Iterable[Key]) -> list[Equation]:
+    if generation is Generation.LEGACY:
+        return []
+    keys = set(keys)
+    single_other = generation is Generation.GEN2021 and any(k[:2] == ("table3", "3.6") for k in keys)
+    rows = REQUEST_ROWS[Generation.GEN2019 if single_other else generation]
+    leaves = [r for r in rows if r.startswith("3.") and r != "3.7"]
+    eqs: list[Equation] = []
+    for r in rows:
+        eqs.append((tuple(("table3", r, c) for c in APPLICANT_COLUMNS[:-1]), (("table3", r, "total"),)))
+    for c in APPLICANT_COLUMNS:
+        eqs.append(((("table3", "1", c), ("table3", "2", c)), (("table3", "3.7", c), ("table3", "4", c))))
+        eqs.append((tuple(("table3", r, c) for r in leaves), (("table3", "3.7", c),)))
+    for start in range(0, len(APPEAL_CELLS), 5):
+        parts = tuple(("table4", *APPEAL_CELLS[i]) for i in range(start, start + 4))
+        eqs.append((parts, (("table4", *APPEAL_CELLS[start + 4]),)))
+    return eqs
+
+
+def _holds(values: Mapping[Key, Decimal], eq: Equation) -> bool | None:
+    """True/False when every cell of the equation is read, else None."""
+    left, right = eq
+    if any(k not in values for k in (*left, *right)):
+        return None
+    return sum(values[k] for k in left) == sum(values[k] for k in right)
+
+
+def _confirmed(values: Mapping[Key, Decimal], equations: Sequence[Equation]) -> set[Key]:
+    holding: set[Key] = set()
+    failing: set[Key] = set()
+    for eq in equations:
+        result = _holds(values, eq)
+        if result is None:
+            continue
+        (holding if result else failing).update((*eq[0], *eq[1]))
+    return holding - failing
+
+
+def _repair(
+    values: dict[Key, Decimal], tied: Mapping[Key, OcrReading], equations: Sequence[Equation]
+) -> tuple[dict[Key, Decimal], dict[Key, tuple[Decimal, Decimal]]]:
+    """Try the other readings of the cells in failing equations, one cell at a time; take a change
+    only when it is the only one that makes every equation hold."""
+    failing = [eq for eq in equations if _holds(values, eq) is False]
+    if not failing:
+        return values, {}
+    involved = sorted({k for eq in failing for k in (*eq[0], *eq[1])})
+    fixes: list[tuple[Key, Decimal]] = []
+    for key in involved:
+        reading = tied.get(key)
+        if reading is None:
+            continue
+        for text, _ in reading.alternatives:
+            value = _number(text)
+            if value is None or value == values[key] or (key, value) in fixes:
+                continue
+            trial = {**values, key: value}
+            if all(_holds(trial, eq) is not False for eq in equations):
+                fixes.append((key, value))
+    if len(fixes) != 1:
+        return values, {}
+    key, value = fixes[0]
+    return {**values, key: value}, {key: (values[key], value)}
+
+
+def _localize(values: dict[Key, Decimal], equations: Sequence[Equation]) -> tuple[dict[Key, Decimal], set[Key]]:
+    """Take out the cells that failing sums point at: a cell in two or more failing equations (its
+    row total and its column sum) when it is the only cell in that many. Each one taken out is left
+    out (unconfirmed); the equations it was in no longer count for the other cells, which must
+    then be confirmed by another equation of their own."""
+    values = dict(values)
+    suspects: set[Key] = set()
+    while True:
+        counts: dict[Key, int] = {}
+        for eq in equations:
+            if _holds(values, eq) is False:
+                for k in {*eq[0], *eq[1]}:
+                    counts[k] = counts.get(k, 0) + 1
+        if not counts:
+            break
+        top = max(counts.values())
+        worst = [k for k, n in counts.items() if n == top]
+        if top < 2 or len(worst) != 1:
+            break
+        suspects.add(worst[0])
+        del values[worst[0]]
+    return values, suspects
+
+
+def _agreed(reading: OcrReading, value: Decimal) -> bool:
+    """表二/legacy: confident, and every other reading tried that is a number says the same."""
+    if reading.confidence < UNCHECKED_CONFIDENCE:
+        return False
+    others = [_number(text) for text, _ in reading.alternatives]
+    return all(v is None or v == value for v in others)
+
+
+def _where(cell: Cell) -> str:
+    return f"{'/'.join(cell.key)} ({cell.row_label} / {cell.column_label})"
+
+
+def _unconfirmed(
+    cell: Cell, reading: OcrReading | None, values: Mapping[Key, Decimal], equations: Sequence[Equation]
+) -> Issue:
+    if reading is None:
+        why = "it has no OCR reading of its own (placed by the reader, or read as blank)"
+    elif cell.key not in values:
+        why = f"confidence {reading.confidence:.0f}; the sums it is part of fail, and point at it"
+    else:
+        mine = [eq for eq in equations if cell.key in (*eq[0], *eq[1])]
+        states = [_holds(values, eq) for eq in mine]
+        if any(s is False for s in states):
+            why = "a sum it is part of does not hold, and no single other reading makes it hold"
+        else:
+            why = "no sum it is part of has all its cells read"
+        why = f"confidence {reading.confidence:.0f}; {why}"
+    return Issue(
+        "ocr-unconfirmed",
+        Severity.WARNING,
+        f"{_where(cell)}: read by OCR as {cell.value}, not confirmed ({why}); left out",
+        source_text=cell.source_text,
+    )
+
+
+def _with_value(cell: Cell, value: Decimal) -> Cell:
+    from dataclasses import replace
+
+    return replace(cell, value=value, source_text=str(value))
