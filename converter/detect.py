@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from converter.model import Token
+from converter.numbers import is_value
 from converter.tables.layout import REQUEST_ROWS, Generation
 from converter.tokens import find, find_match, group_rows
 
@@ -28,6 +29,8 @@ class Regions:
 
 def locate_tables(tokens: Sequence[Token]) -> Regions:
     t3_start = find(tokens, ("勾稽关系", "本年新收政府信息公开申请"))
+    if t3_start is None:  # the label wrapped ("一、本年新收政府信息公开" / "申请数量"): its start, before numbers
+        t3_start = _followed_by_values(tokens, "本年新收")
     t2_anchor = find(tokens, ("信息内容",))
     table2 = None
     if t2_anchor is not None and (t3_start is None or t2_anchor < t3_start):
@@ -43,6 +46,15 @@ def locate_tables(tokens: Sequence[Token]) -> Regions:
             t4_end = find_match(tokens, _SECTION_FIVE, t4_start + 1)
             table4 = (t4_start, t4_end if t4_end is not None else len(tokens))
     return Regions(table2, table3, table4)
+
+
+def _followed_by_values(tokens: Sequence[Token], needle: str, within: int = 4) -> int | None:
+    """The first token containing ``needle`` with a value cell among the next few tokens (a table
+    row's label, not a sentence of the prose)."""
+    for index, token in enumerate(tokens):
+        if needle in token.text and any(is_value(t.text) for t in tokens[index + 1 : index + 1 + within]):
+            return index
+    return None
 
 
 def detect_generation(tokens: Sequence[Token], regions: Regions, year: int | None) -> tuple[Generation | None, str]:

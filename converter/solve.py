@@ -151,3 +151,32 @@ def prove_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[E
         for k in (*left, *right)
     }
     return {k: eq for k, eq in proof.items() if k not in broken}
+
+
+def consistent_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[Equation]) -> set[Hashable]:
+    """The blank cells (``None``) that may be read as 0: with every such blank read as 0, no equation
+    is broken that a larger value of one of them would mend. A blank on the smaller side of an
+    equation that breaks stays blank (its sum says it is not 0: a 总计 left blank above printed
+    parts); the others are checked again without it, until nothing changes. Equations naming a cell
+    not in ``values`` are ignored.
+
+    >>> sorted(consistent_zeros({"a": None, "b": None, "t": None}, [(("a", "b"), ("t",))]))
+    ['a', 'b', 't']
+    >>> sorted(consistent_zeros({"a": Decimal(3), "b": None, "t": None}, [(("a", "b"), ("t",))]))
+    ['b']
+    """
+    usable = [eq for eq in equations if all(k in values for side in eq for k in side)]
+    zero = {k for k, v in values.items() if v is None}
+    while True:
+        broken: set[Hashable] = set()
+        for left, right in usable:
+            cells = (*left, *right)
+            if any(values[k] is None and k not in zero for k in cells):
+                continue  # holds a blank that is not read as 0: not checked
+            total = [sum((values[k] or Decimal(0)) for k in side) for side in (left, right)]
+            if total[0] != total[1]:  # only a blank on the smaller side could make up the difference
+                short = left if total[0] < total[1] else right
+                broken |= {k for k in short if k in zero}
+        if not broken:
+            return zero
+        zero -= broken

@@ -12,7 +12,9 @@ template's rows by two readings, and the table's arithmetic chooses between them
 A row with more cells than the template (a page number caught in it) keeps the cells whose row
 total holds, if only one choice does. A row with fewer cells is placed by the arithmetic
 (``solve.resolve``). A cell printed blank is published as 0 only where the arithmetic proves it
-(``solve.prove_zeros``, note ``blank-read-as-zero``); otherwise it is left out with a note.
+(``solve.prove_zeros``) or where every sum it is part of holds with it as 0 (a row printed all
+blank; ``solve.consistent_zeros``), with a ``blank-read-as-zero`` note; a blank that a sum says is
+not 0 (a 总计 left blank above printed parts) is left out with a note.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from decimal import Decimal
 from converter.checks import leaf_rows, table3_problems, table3_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
-from converter.solve import Equation, Group, Vector, prove_zeros, resolve
+from converter.solve import Equation, Group, Vector, consistent_zeros, prove_zeros, resolve
 from converter.tables.align import MIN_SIMILARITY, align, fit, similarity
 from converter.tables.common import cell_value, is_count, squash
 from converter.tables.layout import APPLICANT, APPLICANT_COLUMNS, Generation, Measure, concept
@@ -354,9 +356,11 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
     # blanks printed in complete rows: 0 where the arithmetic proves it
     values = {(r, i): v for r, vector in resolved.items() for i, v in enumerate(vector)}
     blanks = {(r, i) for r, vector in complete.items() for i, v in enumerate(vector) if v is None}
-    zeros = prove_zeros(
-        {k: v for k, v in values.items() if v is not None or k in blanks}, _equations(list(resolved), generation)
-    )
+    equations = _equations(list(resolved), generation)
+    printed = {k: v for k, v in values.items() if v is not None or k in blanks}
+    zeros = prove_zeros(printed, equations)
+    printed.update(dict.fromkeys(zeros, Decimal(0)))
+    read_as_zero = consistent_zeros(printed, equations)  # the other blanks no sum contradicts as 0
 
     cells: list[Cell] = []
     for notation in reading.layout:
@@ -369,13 +373,18 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
             value = vector[i]
             key = (TABLE, notation, column)
             where = f"{ZH} row {notation}, column {APPLICANT[i].zh}"
-            if value is None and (notation, i) in zeros:
+            if value is None and ((notation, i) in zeros or (notation, i) in read_as_zero):
                 value = Decimal(0)
+                why = (
+                    f"which {_describe(zeros[(notation, i)])} proves"
+                    if (notation, i) in zeros
+                    else "every sum of the table it is part of holds with it as 0"
+                )
                 issues.append(
                     Issue(
                         "blank-read-as-zero",
                         Severity.INFO,
-                        f"{where}: printed blank; published as 0, which {_describe(zeros[(notation, i)])} proves",
+                        f"{where}: printed blank; published as 0, {why}",
                         target=key,
                         source_text=row.values[i].text,
                     )

@@ -9,7 +9,7 @@ from converter.checks import table4_problems
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
 from converter.numbers import is_value
-from converter.solve import Group, prove_zeros, resolve
+from converter.solve import Group, consistent_zeros, prove_zeros, resolve
 from converter.tables.common import cell_value, is_count
 from converter.tables.layout import APPEAL_CELLS, Measure, concept
 
@@ -58,20 +58,29 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
     else:
         vector = tuple(numbers)
     # a blank is 0 where its group's total proves it (4 results = 总计, counts never negative)
-    zeros = (
-        prove_zeros(dict(enumerate(vector)), [(parts, (total,)) for parts, total in GROUPS]) if len(values) == N else {}
+    equations = [(parts, (total,)) for parts, total in GROUPS]
+    zeros = prove_zeros(dict(enumerate(vector)), equations) if len(values) == N else {}
+    blank_ok = (
+        consistent_zeros({i: Decimal(0) if i in zeros else v for i, v in enumerate(vector)}, equations)
+        if len(values) == N
+        else set()
     )
     cells = []
     for i, (proceeding, result_code) in enumerate(APPEAL_CELLS):
         value = vector[i]
         label = f"{concept('proceeding', proceeding).zh} {concept('result', result_code).zh}"
-        if value is None and i in zeros:
+        if value is None and (i in zeros or i in blank_ok):
             value = Decimal(0)
+            why = (
+                "which the group's 总计 (维持 + 纠正 + 其他 + 尚未审结) proves"
+                if i in zeros
+                else "its group's sum (维持 + 纠正 + 其他 + 尚未审结 = 总计) holds with it as 0"
+            )
             issues.append(
                 Issue(
                     "blank-read-as-zero",
                     Severity.INFO,
-                    f"{ZH} {label}: printed blank; published as 0, which the group's 总计 (维持 + 纠正 + 其他 + 尚未审结) proves",
+                    f"{ZH} {label}: printed blank; published as 0, {why}",
                     target=(TABLE, proceeding, result_code),
                     source_text=values[i].text,
                 )
