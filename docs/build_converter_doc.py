@@ -26,12 +26,27 @@ Generated from `converter/tables/layout.py` by `docs/build_converter_doc.py`; do
 The converter reads a report's text (extracted from .txt, .md, .html, .docx or .pdf; an old Word
 .doc, a WPS .wps, .rtf or .odt file is first converted to .docx by LibreOffice headless, under a
 time limit, and noted `converted-by-libreoffice`; a ".doc" that is really a .docx, a web page or MHT
-is read as what it is), finds 表二, 表三 and 表四 by their labels, and places every value by its
-**position** in the template of the report's generation — header text only cross-checks (a cut
-header such as "本年新" does not matter). A row that lost cells is placed by the table's own arithmetic
-and flagged; digits that ran together are split only where exactly one split fits the arithmetic.
+is read as what it is; a scanned PDF or an image is read by OCR, cell by cell), finds 表二, 表三 and
+表四 by their labels, and places every value on its row and column of the template of the report's
+generation:
+
+- **PDF tables by their geometry**: the cell grid comes from the ruling lines (completed where a
+  frame or the vertical rules are missing), so a blank cell keeps its column; a table continued on
+  the next page is joined to it.
+- **表三 rows by alignment**: the printed rows are placed on the template's rows by an alignment that
+  weighs label similarity (typos, lost characters, wrapped labels) and order, beside the placement by
+  position; the table's arithmetic chooses between them. Page numbers and footers inside the table
+  are left out; a 2021-format table that prints （六）其他处理 as one row is published as row 3.6.
+- **Blanks**: a blank cell is published as 0 where the arithmetic proves it or no sum says otherwise
+  (`blank-read-as-zero`); a blank 总计 above printed parts is left out with a note.
+- A row that lost cells is placed by the table's own arithmetic and flagged; digits that ran together
+  are split only where exactly one split fits the arithmetic; a sum that does not hold flags every
+  cell in it. Tables replaced by a sentence are read from it (`stated-in-prose`); an OCR'd digit of
+  表三/表四 is published only where the arithmetic confirms it.
+
 Every problem becomes a quality note (see [issues.md](issues.md)). The generation is detected from
 the tables' own wording, with the evidence recorded on the report (`gk:templateEvidence`).
+`gongkai inspect FILE` shows how one file was read.
 """
 
 
