@@ -125,8 +125,14 @@ def extract_scanned_pdf(path: Path, dpi: int | None = None) -> SourceDoc:
 
         def pages() -> Iterator[Image.Image]:
             for index in range(len(pdf)):
-                page = pdf[index]
-                yield page.render(scale=scale_dpi / 72, grayscale=False).to_pil()
+                try:
+                    page = pdf[index]
+                    image = page.render(scale=scale_dpi / 72, grayscale=False).to_pil()
+                except Exception as exc:  # noqa: BLE001 - pdfium's PdfiumError on a damaged page
+                    raise SourceUnreadable(
+                        path, f"page {index + 1} cannot be rendered for OCR ({type(exc).__name__}: {exc})"
+                    ) from None
+                yield image
                 page.close()
 
         return extract_scanned(path, pages(), sha256=digest, media_type="application/pdf", dpi=scale_dpi)
