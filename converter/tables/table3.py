@@ -401,7 +401,7 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
             if not is_count(value):
                 issues.append(Issue("cell-ambiguous", Severity.WARNING, f"{where}: {value} is not a count; left out"))
                 continue
-            token = row.values[i] if not was_short else _token_for(row, vector, i)
+            token = row.values[i] if not was_short else None  # a short row: no printed cell is known to be this one
             cells.append(
                 Cell(
                     table=TABLE,
@@ -420,7 +420,8 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
                     Issue(
                         "cell-inferred",
                         Severity.WARNING,
-                        f"{where}: the row lost a cell in the source; the value {value} was placed by the table's arithmetic",
+                        f"{where}: the row printed {len(row.values)} of {N} cells; several placements fit and the "
+                        f"value {value} is the one the table's arithmetic allows",
                         target=key,
                         source_text=" ".join(t.text for t in row.values),
                     )
@@ -437,10 +438,3 @@ def _describe(equation: Equation) -> str:
     if len(left) == 2 and len(right) == 2:
         return "the 勾稽关系 (一 + 二 = 三（七）+ 四)"
     return "the column sum （七）总计 = the outcome rows"
-
-
-def _token_for(row: Row, vector: Vector, i: int) -> Token | None:
-    """For a short row, the source cell whose value landed at position ``i`` (if one did)."""
-    value = vector[i]
-    matches = [t for t in row.values if cell_value(t) == value]
-    return matches[0] if matches else None

@@ -249,6 +249,11 @@ class CellView:
     def title(self) -> str:
         return " · ".join(f"[{n.number}] {n.code}: {n.message}" for n in self.notes)
 
+    @property
+    def blank_zero(self) -> bool:
+        """Printed blank in the report, published as 0 by the table's arithmetic."""
+        return any(n.code == "blank-read-as-zero" for n in self.notes)
+
 
 @dataclass(frozen=True)
 class RowView:
@@ -487,7 +492,10 @@ def report_context(b: PageBuilder) -> dict[str, object]:
     request_concepts = {c.notation: c for (s, _), c in CONCEPTS.items() if s == "request"}
     table3: list[RowView] = []
     emitted: set[str] = set()
-    for notation in REQUEST_ROWS[table_gen]:
+    # a 2021-format report that printed （六）其他处理 as one row (request/3.6) shows the 2019 rows
+    one_row_other = any(key[0] == "3.6" for key in tables.get("table3", {}))
+    rows3 = REQUEST_ROWS[Generation.GEN2019 if one_row_other else table_gen]
+    for notation in rows3:
         chain = []
         parent = request_concepts[notation].broader
         while parent and parent not in emitted:
@@ -521,7 +529,7 @@ def report_context(b: PageBuilder) -> dict[str, object]:
         for key, obs in sorted(cells.items())
         if table not in placed
         or (table == "table2" and not any(key == (r.item, col) for r in rows2 for col, _ in r.columns))
-        or (table == "table3" and key[0] not in REQUEST_ROWS[table_gen])
+        or (table == "table3" and key[0] not in rows3)
     ]
 
     source = doc.value(report, _PROV + "wasDerivedFrom")

@@ -27,7 +27,7 @@ ROOT = Path(__file__).parents[2]
 BASE = "http://localhost:8000"
 SHARED = ROOT.parent / "shared" / "reports"
 # the fixtures that are no report (READMEs) or unreadable on purpose (test_bad_input.py) are left out
-NOT_REPORTS = {"README.md", "encrypted.pdf", "scanned.pdf"}
+NOT_REPORTS = {"README.md", "REVIEW.md", "encrypted.pdf", "scanned.pdf"}
 # page scans (tests/converter/test_ocr.py) and Word files read through LibreOffice
 # (tests/converter/test_extract_office.py, the same cells as their .docx) have tests of their own
 OWN_TESTS = {"scans", "office"}
