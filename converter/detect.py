@@ -35,8 +35,19 @@ def locate_tables(tokens: Sequence[Token]) -> Regions:
     table2 = None
     if t2_anchor is not None and (t3_start is None or t2_anchor < t3_start):
         start = t2_anchor - 1 if t2_anchor > 0 else t2_anchor
-        table2 = (start, t3_start if t3_start is not None else len(tokens))
+        end = t3_start
+        if end is None:  # no 表三 (stated in a sentence, say): 表二 ends at part 三's heading or at 表四
+            heading = find(tokens, ("收到和处理政府信息公开申请",), t2_anchor)
+            appeals = _table4_start(tokens, t2_anchor)
+            ends = [i for i in (heading, appeals) if i is not None]
+            end = min(ends) if ends else len(tokens)
+        table2 = (start, end)
     table3 = table4 = None
+    if t3_start is None:  # 表四 stands on its own: its header (行政复议 … 结果维持) then its numbers
+        t4_start = _table4_start(tokens, 0)
+        if t4_start is not None:
+            t4_end = find_match(tokens, _SECTION_FIVE, t4_start + 1)
+            table4 = (t4_start, t4_end if t4_end is not None else len(tokens))
     if t3_start is not None:
         carry = find(tokens, ("结转下年度",), t3_start)
         t4_start = find(tokens, ("行政复议",), carry if carry is not None else t3_start)
@@ -46,6 +57,18 @@ def locate_tables(tokens: Sequence[Token]) -> Regions:
             t4_end = find_match(tokens, _SECTION_FIVE, t4_start + 1)
             table4 = (t4_start, t4_end if t4_end is not None else len(tokens))
     return Regions(table2, table3, table4)
+
+
+def _table4_start(tokens: Sequence[Token], start: int) -> int | None:
+    """The 行政复议 header cell of 表四: the last "行政复议" before its first "结果维持" (a table, not a
+    sentence of the prose that names reviews)."""
+    upheld = find(tokens, ("结果维持",), start)
+    if upheld is None:
+        return None
+    for index in range(upheld - 1, max(start, upheld - 12) - 1, -1):
+        if "行政复议" in tokens[index].text:
+            return index
+    return None
 
 
 def _followed_by_values(tokens: Sequence[Token], needle: str, within: int = 4) -> int | None:

@@ -49,6 +49,13 @@ _TITLE_FORMS = (
     re.compile(rf"{_Y}{_TAIL}{_AGENCY}"),  # 2024年…报告 / 淮安市人民政府 (agency printed below)
 )
 _TITLE_PREFIX = re.compile(r"^(?:标题|题目|文章标题|名称)[:：]")
+_BREADCRUMB = re.compile(r"\s*[>›»＞]+\s*")
+_ABOUT = re.compile(r"^关于(?=.{2,40}?(?:19|20)\d{2})")
+# words of a site's navigation that a crawl runs into the title before the agency's name
+_NAV_HEAD = re.compile(
+    r"^(?:当前位置|您的位置|您当前的位置|首页|主页|政府信息公开|政务公开|信息公开|法定主动公开内容|主动公开|"
+    r"政府信息公开工作年度报告|政府信息公开年度报告|信息公开年报|公开年报|年度报告|工作年报|年报|专栏|栏目|关于|[:：·])+"
+)
 _TITLE_SUFFIX = re.compile(r"(?:[(（【\[][^()（）【】\[\]]{0,12}[)）】\]]|[。.:：])+$")
 _CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 _DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -245,13 +252,17 @@ def parse_title(text: str, joined: bool = False) -> TitleRead | None:
     '安庆市人民政府'
     """
     printed = normalize(text).strip()
+    printed = _BREADCRUMB.split(printed)[-1].strip()  # "首页 > 政务公开 > 年报 > X2023年…报告": the last item
     flat = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", compact(printed)))
+    flat = _ABOUT.sub("", flat)  # "关于X2024年度…报告": 关于 is no part of the agency
     flat = _CHINESE_YEAR.sub(lambda m: m[0].translate(_DIGITS), flat)
     for number, form in enumerate(_TITLE_FORMS):
         match = form.fullmatch(flat)
         if not match:
             continue
         agency, year = match["agency"], match["year"]
+        if agency:
+            agency = _NAV_HEAD.sub("", agency) or None  # a column name run into the title: "政府信息公开年报X"
         if agency and agency.endswith("人民") and flat[match.end("agency") :].startswith("政府"):
             agency += "政府"  # "X人民政府信息公开…": the agency is X人民政府
         spaced = printed.count(" ") >= 4 and printed.count(" ") * 2 >= len(flat) - 1

@@ -81,6 +81,7 @@ def convert_file(path: Path, options: ConvertOptions | None = None, trace: Trace
         if generation is None:
             raise NotAReport(path, f"not a disclosure report or no recognisable table: {evidence}; {prose_evidence}")
         evidence = prose_evidence
+        trace.generation, trace.evidence = generation.value, evidence
 
     cells: list[Cell] = []
     text = "\n".join(doc.lines)

@@ -14,7 +14,7 @@ It is strict about what a sentence states:
   or another year than the report's;
 - "未收到政府信息公开申请" states 本年新收 总计 = 0 only. The whole 表三 is 0 only when the report also
   states that nothing was carried over from last year: 一 + 二 = 三（七）+ 四 with counts that
-  cannot be negative then proves （七）总计 and 四 to be 0 too;
+  cannot be negative then proves every cell of 表三 (（七）, 四 and each outcome row, in every column) 0;
 - "未发生…行政复议、行政诉讼" states the 总计 of each proceeding it names, and since no count is
   negative every result of that proceeding is 0. A non-zero 行政诉讼 cannot be split into
   未经复议直接起诉 and 复议后起诉, so it is not published.
@@ -30,7 +30,7 @@ from decimal import Decimal
 from converter.errors import Issue, Severity
 from converter.model import Cell
 from converter.numbers import nfkc
-from converter.tables.layout import RESULT, Generation, Measure, concept
+from converter.tables.layout import APPLICANT, REQUEST_ROWS, RESULT, Generation, Measure, concept
 
 # What a statement is about.
 RECEIVED = "received"  # 表三 row 1 本年新收 总计
@@ -483,7 +483,9 @@ def _note(key: tuple[str, ...], message: str, statement: Statement) -> Issue:
 _TABLE3_ROWS = {RECEIVED: "1", CARRIED_OVER: "2", CARRIED_FORWARD: "4"}
 
 
-def _table3(figures: dict[str, Statement], known: dict[tuple[str, ...], Decimal]) -> tuple[list[Cell], list[Issue]]:
+def _table3(
+    figures: dict[str, Statement], known: dict[tuple[str, ...], Decimal], generation: Generation
+) -> tuple[list[Cell], list[Issue]]:
     cells: list[Cell] = []
     issues: list[Issue] = []
     published: dict[str, int] = {}
@@ -520,14 +522,20 @@ def _table3(figures: dict[str, Statement], known: dict[tuple[str, ...], Decimal]
         )
         + "; 一 + 二 = 三（七）+ 四 with counts that cannot be negative proves it"
     )
-    for row in ("3.7", "4"):
-        if row in published:
-            continue
+    # every cell of 表三 is then 0: each row's applicant cells add up to its 总计, every outcome row to （七）
+    have = {c.key for c in cells} | set(known)
+    for row in REQUEST_ROWS[generation]:
         label = concept("request", row).zh
-        cells.append(_cell("table3", (("request", row), ("applicant", "total")), 0, received, label, "总计"))
-        issues.append(
-            _note(("table3", row, "total"), f"表三 row {row} ({label}) 总计 published as 0: {reason}", received)
-        )
+        for applicant in APPLICANT:
+            key = ("table3", row, applicant.notation)
+            if key in have:
+                continue
+            cells.append(
+                _cell("table3", (("request", row), ("applicant", applicant.notation)), 0, received, label, applicant.zh)
+            )
+            issues.append(
+                _note(key, f"表三 row {row} ({label}), column {applicant.zh} published as 0: {reason}", received)
+            )
     return cells, issues
 
 
@@ -602,7 +610,7 @@ def read_prose_tables(
     cells: list[Cell] = []
     values = {c.key: c.value for c in known}
     if not have_table3:
-        found, notes = _table3(figures, values)
+        found, notes = _table3(figures, values, generation)
         cells += found
         issues += notes
     if not have_table4:

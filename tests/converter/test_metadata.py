@@ -307,3 +307,20 @@ def test_manifest_title_wins_over_printed_title() -> None:
         given_title="淮安市淮安区人民政府2024年政府信息公开工作年度报告",
     )
     assert meta.agency == "淮安市淮安区人民政府"
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year"),
+    [
+        ("关于淮安市人民政府2024年度政府信息公开工作年度报告", "淮安市人民政府", 2024),
+        ("首页 > 政务公开 > 政府信息公开年报 > 相山经济开发区2020年政府信息公开工作年度报告", "相山经济开发区", 2020),
+        ("政府信息公开年报 相山经济开发区2020年政府信息公开工作年度报告", "相山经济开发区", 2020),
+        ("当前位置：首页›信息公开›年度报告›宿州市教育局2022年政府信息公开工作年度报告", "宿州市教育局", 2022),
+        ("关于2023年度政府信息公开工作年度报告", None, 2023),
+    ],
+)
+def test_titles_with_about_or_a_breadcrumb_run_into_them(title: str, agency: str | None, year: int) -> None:
+    """A crawl runs the site's navigation into the title; "关于" opens some titles: neither is the agency."""
+    read = parse_title(title)
+    assert read is not None
+    assert (read.agency, read.year) == (agency, year)

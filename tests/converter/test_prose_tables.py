@@ -12,7 +12,7 @@ import pytest
 from converter.errors import NotAReport
 from converter.model import Cell
 from converter.pipeline import convert_file
-from converter.tables.layout import APPEAL_CELLS, Generation
+from converter.tables.layout import APPEAL_CELLS, APPLICANT_COLUMNS, REQUEST_ROWS, Generation
 from converter.tables.prose import (
     CARRIED_FORWARD,
     CARRIED_OVER,
@@ -142,19 +142,21 @@ def test_no_application_received_states_row_1_only() -> None:
 
 def test_no_carry_over_too_proves_the_whole_table3_zero() -> None:
     result = read("本年度未收到政府信息公开申请，也无上年结转申请。")
-    rows = {"1", "2", "3.7", "4"}
-    assert result["values"] == {("table3", row, "total"): Decimal(0) for row in rows}
+    # 一 and 二 are 0 in every column (counts are never negative), so （七）, 四 and every outcome row are 0
+    every = {("table3", r, a) for r in REQUEST_ROWS[Generation.GEN2021] for a in APPLICANT_COLUMNS}
+    assert result["values"] == dict.fromkeys(every, Decimal(0))
     notes = {i.target: i for i in result["issues"]}
-    assert set(notes) == {("table3", row, "total") for row in rows}
+    assert set(notes) == every
     assert all(i.code == "stated-in-prose" for i in notes.values())
-    for row in ("3.7", "4"):
+    for row in ("3.1", "3.7", "4"):
         assert "proves" in notes[("table3", row, "total")].message
 
 
 def test_row_2_known_from_a_table_completes_the_arithmetic() -> None:
     known = Cell("table3", (("request", "2"), ("applicant", "total")), None, Decimal(0), "0", "二", "总计")  # type: ignore[arg-type]
     result = read("本年度未收到政府信息公开申请。", known=(known,))
-    assert set(result["values"]) == {("table3", r, "total") for r in ("1", "3.7", "4")}
+    every = {("table3", r, a) for r in REQUEST_ROWS[Generation.GEN2021] for a in APPLICANT_COLUMNS}
+    assert set(result["values"]) == every - {("table3", "2", "total")}  # row 2's 总计 was read from the table
 
 
 def test_a_non_zero_count_is_published_alone() -> None:
@@ -199,7 +201,7 @@ def test_2021_report_with_table2_and_prose_tables() -> None:
     values = {c.key: c.value for c in report.cells}
     assert values[("table2", "20-1", "administrative-normative-document", "in-force")] == 1
     table3 = {k: v for k, v in values.items() if k[0] == "table3"}
-    assert table3 == {("table3", r, "total"): Decimal(0) for r in ("1", "2", "3.7", "4")}
+    assert table3 == {("table3", r, a): Decimal(0) for r in REQUEST_ROWS[Generation.GEN2021] for a in APPLICANT_COLUMNS}
     assert {k for k in values if k[0] == "table4"} == {("table4", p, r) for p, r in APPEAL_CELLS}
     noted = {i.target for i in report.issues if i.code == "stated-in-prose"}
     assert noted == {k for k in values if k[0] in ("table3", "table4")}
@@ -217,7 +219,7 @@ def test_report_with_no_table_at_all(tmp_path: Path) -> None:
     )
     report = convert_file(path)
     assert report.generation is Generation.GEN2019  # by the year: no wording decides
-    assert len([c for c in report.cells if c.table == "table3"]) == 4
+    assert len([c for c in report.cells if c.table == "table3"]) == 23 * 7  # the whole 2019 表三, proven 0
     assert len([c for c in report.cells if c.table == "table4"]) == 15
     assert "table-missing" in {i.code for i in report.issues}  # 表二
 
