@@ -29,6 +29,7 @@ from converter.errors import Issue, Severity
 from converter.model import Cell, Token
 from converter.solve import Equation, Group, Vector, consistent_zeros, prove_zeros, resolve
 from converter.tables.align import MIN_SIMILARITY, align, fit, similarity
+from converter.numbers import BLANK_CELL
 from converter.tables.common import cell_value, is_count, squash
 from converter.tables.layout import APPLICANT, APPLICANT_COLUMNS, Generation, Measure, concept
 from converter.tokens import Row, group_rows
@@ -310,7 +311,11 @@ def _equations(rows: Sequence[str], generation: Generation) -> list[Equation]:
 def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> list[Cell]:
     complete: dict[str, Vector] = {}
     short: dict[str, list[Decimal | None]] = {}
-    for notation, row in reading.rows.items():
+    for notation, row in list(reading.rows.items()):
+        if len(row.values) < N and all(cell_value(t) is None for t in row.values):
+            # a row printed all blank ("- - - - - -") whose last blank vanished: blank wherever it stands
+            pad = Token(BLANK_CELL, row.values[-1].line, row.values[-1].page)
+            row = reading.rows[notation] = Row(row.labels, (*row.values, *([pad] * (N - len(row.values)))))
         values = [cell_value(t) for t in row.values]
         if len(values) == N:
             complete[notation] = tuple(values)

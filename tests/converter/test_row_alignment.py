@@ -231,3 +231,14 @@ def test_no_wrong_number_is_published_silently(rows: list[str]) -> None:
     for key, value in values.items():
         if TRUTH[key] != value:
             assert key in noted or report_warnings, f"{key}: published {value}, the report says {TRUTH[key]}"
+
+
+def test_a_row_printed_all_blank_whose_last_blank_vanished_is_read_as_zeros() -> None:
+    """A crawl prints "-" for 0 and drops the empty 总计: six dashes for seven cells."""
+    rows = [line(label, row) for label, _, row in HUAIAN]
+    rows[17] = line(HUAIAN[17][0], ["-"] * 6)  # 3.5.3, all 0 in the report
+    values, issues, _ = read(rows)
+    assert values == TRUTH
+    assert {i.target for i in issues if i.code == "blank-read-as-zero"} == {
+        ("table3", "3.5.3", c) for c in APPLICANT_COLUMNS
+    }
