@@ -120,16 +120,24 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# Words no agency's name holds: those of a report's title, of a site's navigation, of a sentence.
+_NOT_IN_NAMES = ("年报", "报告", "关于", "首页", "当前位置", "信息公开", "政务公开", "根据", "编制")
+
+
 def is_plausible(name: str | None) -> bool:
     """Does ``name`` name one agency (a place or an organ), not a generic word? (See the module.)
 
     >>> [is_plausible(n) for n in ("淮安市人民政府", "政府", "本机关", "市政府办公室", "国家税务总局")]
     [True, False, False, False, True]
+    >>> [is_plausible(n) for n in ("政府信息公开年报淮安市人民政府", "相山经济开发区关于")]
+    [False, False]
     """
     if not name:
         return False
     name = compact(name).replace("（", "(").replace("）", ")")
     if not 3 <= len(name) <= 40 or name[0] in "本我该贵其此":
+        return False
+    if any(word in name for word in _NOT_IN_NAMES):  # a title's or a site's words, not an agency's
         return False
     if _has_place(name):
         return True

@@ -49,6 +49,7 @@ _TITLE_FORMS = (
     re.compile(rf"{_Y}{_TAIL}{_AGENCY}"),  # 2024年…报告 / 淮安市人民政府 (agency printed below)
 )
 _TITLE_PREFIX = re.compile(r"^(?:标题|题目|文章标题|名称)[:：]")
+_HEAD_TITLE = re.compile(r"^\s*(\S.{3,100}?报告)")
 _BREADCRUMB = re.compile(r"\s*[>›»＞]+\s*")
 _ABOUT = re.compile(r"^关于(?=.{2,40}?(?:19|20)\d{2})")
 # words of a site's navigation that a crawl runs into the title before the agency's name
@@ -226,6 +227,12 @@ def read_title(lines: Sequence[str]) -> TitleRead | None:
         for start in range(len(pieces) - size + 1):
             group = pieces[start : start + size]
             if size == 1 and len(compact(group[0][1])) > _TITLE_LINE:
+                # a crawl with no line breaks: the title is the start of its one long line
+                head = _HEAD_TITLE.match(_BREADCRUMB.split(group[0][1][:200])[-1])
+                found = parse_title(head[1]) if head else None
+                if found is not None and is_plausible(found.agency):
+                    return found
+                fallback = fallback or found
                 continue
             if size > 1 and (
                 any(len(compact(line)) > _PIECE for _, line in group)

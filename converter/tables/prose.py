@@ -75,7 +75,11 @@ class Statement:
 # ---------------------------------------------------------------------------------------------
 # Sentences and clauses
 
-_SENTENCE_END = re.compile(r"[。；;！!？?\t|]")
+# a sentence also ends where a numbered heading starts ("…采购367三、收到和处理…": a crawl that ran
+# the whole page into one line)
+_SENTENCE_END = re.compile(
+    r"[。；;！!？?\t|]|(?=[一二三四五六]、(?:总体情况|主动公开|收到和处理|政府信息公开行政|因政府信息公开|存在的主要问题|其他需要报告))"
+)
 _CLAUSE_END = re.compile(r"[，,：:]")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(\d{4})年")

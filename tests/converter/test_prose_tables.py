@@ -232,3 +232,15 @@ def test_a_text_that_states_nothing_is_still_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(NotAReport):
         convert_file(path)
+
+
+def test_a_crawl_run_into_one_line_still_states_its_tables_in_prose() -> None:
+    """The crawl ran the page into one line: the part headings end the sentences before them."""
+    text = (
+        "政府集中采购367三、收到和处理政府信息公开申请情况本年度，我单位未收到政府信息公开申请，无上年结转申请。"
+        "四、政府信息公开行政复议、行政诉讼情况本年度未发生涉及政府信息公开的行政复议、行政诉讼案件。五、存在的主要问题"
+    )
+    result = read(text)
+    assert result["values"][("table3", "1", "total")] == 0
+    assert result["values"][("table3", "3.1", "total")] == 0  # the whole 表三, proven 0
+    assert len([k for k in result["values"] if k[0] == "table4"]) == 15
