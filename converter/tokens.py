@@ -24,7 +24,7 @@ def tokenize(doc: SourceDoc) -> list[Token]:
     tokens: list[Token] = []
     for index, line in enumerate(doc.lines):
         page = doc.pages[index] if doc.pages else None
-        if _RULE.match(line) and "-" in line and len(line.strip()) > 2:
+        if _is_rule(line):
             continue
         if "[bookmark: " in line:
             line = _ARTEFACTS.sub("", line)
@@ -33,6 +33,14 @@ def tokenize(doc: SourceDoc) -> list[Token]:
             if text:
                 tokens.append(Token(text=text, line=index + 1, page=page))
     return tokens
+
+
+def _is_rule(line: str) -> bool:
+    """A markdown rule ("-------------", "|---|:--:|"), not a row of cells printed "-" for 0
+    ("-\t-\t-", "- | - | -"): every cell of a rule is three characters or more."""
+    if not (_RULE.match(line) and "-" in line and len(line.strip()) > 2):
+        return False
+    return all(len(part.strip()) > 2 for part in _SPLIT.split(line) if part.strip())
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from converter.errors import SourceUnreadable
 from converter.extract import read_bytes
 from converter.extract.text import decode
 from converter.model import SourceDoc
-from converter.numbers import BLANK_CELL, MEMO_LENGTH, is_value, parse_number
+from converter.numbers import BLANK_CELL, MEMO_LENGTH, is_value
 
 MEDIA_TYPE = "text/html"
 
@@ -62,8 +62,9 @@ def clean_line(text: str) -> str:
     return "\t".join(part for part in (clean_cell(p) for p in text.split("\t")) if part)
 
 
-def _is_number(text: str) -> bool:
-    return parse_number(text) is not None
+def _is_printed(text: str) -> bool:
+    """A value printed in the cell: a number or a blank marker ("-", "/", "—", "无"), not an empty cell."""
+    return bool(text) and text != BLANK_CELL and is_value(text)
 
 
 def _is_value(text: str) -> bool:
@@ -91,13 +92,16 @@ def grid_lines(slots: Slots) -> list[str]:
     * A value cell (number, "-", or empty) spanning several rows stands in its first row; each
       further row it covers gets a ``BLANK_CELL`` at its column: the row keeps the cell's
       position, and no value is invented by repeating a number.
-    * Runs of blank cells that carry no number and stand before a label (empty header cells, an
+    * A run of value cells with something printed in it, a number or a blank marker ("-", "/",
+      "—", "无": printed content, which a report prints for 0), is kept wherever it stands.
+    * Runs of EMPTY cells (nothing printed) that stand before a label (empty header cells, an
       empty label column) are dropped: they are not values of any row. A row's trailing run of
-      blanks with no number is kept (a data row printed all blank) when some row of the table with
-      numbers has as many values after its labels, or when it is the last row of a table of
-      several rows (表四's single data row), provided the row has labels or several blanks;
+      empty cells is kept (a data row printed all empty) when some row of the table with printed
+      values has as many values after its labels, or when it is the last row of a table of
+      several rows (表四's single data row), provided the row has labels or several cells;
       otherwise it is the empty tail of a header row, a spacer, or the empty part of a row that
-      a page break cut in two, and is dropped.
+      a page break cut in two, and is dropped. So in a table whose every zero is printed "-",
+      the rows of dashes set the data-row width just as rows with digits do.
     """
     origin: dict[Hashable, tuple[int, int]] = {}
     by_row: dict[int, list[int]] = {}
@@ -135,14 +139,14 @@ def _runs(cells: Sequence[str]) -> list[tuple[bool, list[str]]]:
 
 def _trim(rows: list[list[str]]) -> list[str]:
     split = [_runs(cells) for cells in rows]
-    widths = {len(runs[-1][1]) for runs in split if runs and runs[-1][0] and any(_is_number(c) for c in runs[-1][1])}
+    widths = {len(runs[-1][1]) for runs in split if runs and runs[-1][0] and any(map(_is_printed, runs[-1][1]))}
     lines: list[str] = []
     for index, runs in enumerate(split):
         labelled = any(not value for value, _ in runs)
         last_row = index == len(split) - 1 and len(split) > 1
         kept: list[str] = []
         for position, (value, cells) in enumerate(runs):
-            if not value or any(_is_number(c) for c in cells):
+            if not value or any(map(_is_printed, cells)):
                 kept += cells
             elif position == len(runs) - 1 and (labelled or len(cells) > 1) and (last_row or len(cells) in widths):
                 kept += cells  # a data row printed all blank

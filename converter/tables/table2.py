@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
-from converter.numbers import parse_number
+from converter.numbers import BLANK_CELL, parse_number
 from converter.tables.common import is_count, money_unit, squash
 from converter.tables.layout import (
     DISCLOSURE_ROWS,
@@ -39,10 +39,47 @@ def _match_item(row: Row, layout: list[DisclosureRow]) -> int | None:
     return None
 
 
+def _is_heading(row: Row, layout: list[DisclosureRow]) -> bool:
+    """A row of empty cells under a label that is no item ("第二十条第（五）项" with the grid's blanks,
+    or the stray empty cell before "信息内容"): a heading, not a data row."""
+    return all(t.text == BLANK_CELL for t in row.values) and _match_item(row, layout) is None
+
+
+def fit_cells(values: Sequence[Token], expected: int) -> tuple[Token, ...]:
+    """The row's value cells cut to the template's ``expected`` count where that is unambiguous.
+
+    Only cells printed EMPTY (``BLANK_CELL``, which the extractors write for an empty table cell) are
+    dropped, never a printed "-" or "0": first the trailing ones (the 2019 template's empty third cell
+    of 20-8/20-9); then, if exactly ``expected`` printed cells remain, the empty ones around them (a
+    value in a cell merged across three columns, which a PDF grid cuts along the other rows' rules:
+    "(空白) | 447228 | (空白)"). Otherwise the cells come back as they are, and the row is left out.
+
+    >>> row = lambda *texts: [Token(text, line=1) for text in texts]
+    >>> [t.text for t in fit_cells(row("12", "3", BLANK_CELL), 2)]
+    ['12', '3']
+    >>> [t.text for t in fit_cells(row(BLANK_CELL, "447228", BLANK_CELL), 1)]
+    ['447228']
+    >>> len(fit_cells(row("1", BLANK_CELL, "2", "3"), 2))  # which column "1" belongs to is not known
+    4
+    """
+    cells = tuple(values)
+    if len(cells) <= expected:
+        return cells
+    end = len(cells)
+    while end > expected and cells[end - 1].text == BLANK_CELL:
+        end -= 1
+    if end == expected:
+        return cells[:end]
+    printed = tuple(t for t in cells if t.text != BLANK_CELL)
+    if len(printed) == expected:
+        return printed
+    return cells
+
+
 def read_table2(tokens: Sequence[Token], generation: Generation) -> tuple[list[Cell], list[Issue]]:
     issues: list[Issue] = []
     layout = DISCLOSURE_ROWS[generation]
-    rows = [r for r in group_rows(tokens) if r.values]
+    rows = [r for r in group_rows(tokens) if r.values and not _is_heading(r, layout)]
     if len(rows) == len(layout):
         pairs = list(zip(layout, rows, strict=True))
         for entry, row in pairs:
@@ -85,7 +122,8 @@ def read_table2(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
         if headers:
             block_headers = headers
             _check_headers(entry, headers, issues)
-        if len(row.values) != len(entry.columns):
+        values = fit_cells(row.values, len(entry.columns))
+        if len(values) != len(entry.columns):
             issues.append(
                 Issue(
                     "cell-ambiguous",
@@ -95,7 +133,7 @@ def read_table2(tokens: Sequence[Token], generation: Generation) -> tuple[list[C
                 )
             )
             continue
-        for j, ((column, measure), token) in enumerate(zip(entry.columns, row.values, strict=True)):
+        for j, ((column, measure), token) in enumerate(zip(entry.columns, values, strict=True)):
             cell = _read_cell(entry, column, measure, token, row, block_headers, j, issues)
             if cell is not None:
                 cells.append(cell)

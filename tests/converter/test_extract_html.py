@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from converter.errors import SourceUnreadable
+from converter.errors import Severity, SourceUnreadable
 from converter.extract import extract
 from converter.extract.html import clean_cell, grid_lines
 from converter.model import Report
-from converter.numbers import BLANK_CELL
+from converter.numbers import BLANK_CELL, parse_number
 from converter.pipeline import convert_file
-from converter.tables.layout import Generation
+from converter.tables.layout import APPEAL_CELLS, APPLICANT_COLUMNS, REQUEST_ROWS, Generation
 from tests.converter.golden import cells_tsv, compare, notes_tsv
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -213,6 +213,62 @@ def test_grid_blank_rules() -> None:
     assert grid_lines(slots([["行政复议", "行政诉讼"], ["", "", ""]])) == ["行政复议\t行政诉讼", f"{B}\t{B}\t{B}"]
     # the blank part of a row cut by a page break (a one-row table piece) is dropped
     assert grid_lines(slots([["", "", ""]])) == []
+
+
+def test_grid_rows_of_printed_dashes_are_data_rows() -> None:
+    """A report that prints every zero as "-" (or "/", "—", "无") has no digit in 表三 at all: its rows
+    of dashes are printed values, and set the data-row width as rows with digits do."""
+
+    def slots(rows: list[list[str]]) -> dict[tuple[int, int], tuple[object, str]]:
+        return {(r, c): ((r, c), text) for r, row in enumerate(rows) for c, text in enumerate(row)}
+
+    lines = grid_lines(
+        slots([
+            ["", "申请人情况", "", ""],  # empty header cells: still not values
+            ["一、本年新收", "-", "/", "—"],  # printed markers, no digit
+            ["第二十条第（一）项", "", ""],  # a header's empty tail (width 2 ≠ 3): still dropped
+            ["2.其他法律行政法规禁止公开", "", "", ""],  # all empty, as wide as the row of dashes
+            ["四、结转下年度继续办理", "无", "", ""],  # a marker and empty cells
+        ])
+    )  # fmt: skip
+    assert lines == [
+        "申请人情况", "一、本年新收\t-\t/\t—", "第二十条第（一）项", f"2.其他法律行政法规禁止公开\t{B}\t{B}\t{B}",
+        f"四、结转下年度继续办理\t无\t{B}\t{B}",
+    ]  # fmt: skip
+
+
+def _zero_dash_html(text: str) -> str:
+    """A tabbed report as a web page: runs of TAB lines become tables; 表三 and 表四 print "-" for
+    every number (an agency with no requests and no appeals)."""
+    parts, table, dashes = ["<html><body>"], [], False
+    for line in text.splitlines():
+        if line.startswith(("三、", "四、")):
+            dashes = True
+        elif line.startswith("五、"):
+            dashes = False
+        if "\t" not in line:
+            if table:
+                parts.append("<table>" + "".join(table) + "</table>")
+                table = []
+            parts.append(f"<p>{line}</p>")
+            continue
+        cells = [("-" if dashes and parse_number(c) is not None else c) for c in line.split("\t")]
+        table.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return "".join(parts) + "</body></html>"
+
+
+def test_all_zero_tables_printed_with_dashes_are_read(tmp_path: Path) -> None:
+    source = (FIXTURES / "pingtan_2021_tabbed.txt").read_text(encoding="utf-8")
+    report = convert_file(write(tmp_path, _zero_dash_html(source)))
+    table3 = {c.key[1:]: c.value for c in report.cells if c.table == "table3"}
+    table4 = {c.key[1:]: c.value for c in report.cells if c.table == "table4"}
+    assert {k[0] for k in table3} == set(REQUEST_ROWS[Generation.GEN2021])
+    assert len(table3) == len(REQUEST_ROWS[Generation.GEN2021]) * len(APPLICANT_COLUMNS)
+    assert len(table4) == len(APPEAL_CELLS)
+    assert set(table3.values()) == set(table4.values()) == {0}
+    assert all(i.severity is not Severity.WARNING for i in report.issues if i.target and i.target[0] != "table2")
+    # 表二 keeps its numbers
+    assert value(report, "table2", "20-5", "administrative-license", "decisions-this-year") == 2293
 
 
 def test_clean_cell() -> None:
