@@ -22,7 +22,20 @@ cell boundary in these crawls ("230 000023" is 23|0|0|0|0|0|23).
 one digit a cell ("000") and one-cell rows are read.
 
 A cell printed blank leaves no trace in a run, so every cell is taken to hold at least one digit; in
-表三 and 表四 a blank cell shows as a row whose total does not fit, and the row is refused.
+表三 and 表四 a blank cell shows as a row whose total does not fit, and the row is refused — except a
+表三 row of six "0"s for seven cells, which is all 0 whichever cell is blank (``blank-read-as-zero``).
+
+What real crawls print around the rows is tolerated where only one reading is left:
+
+* a 表三 label not found as printed ("5.属于三类内部事物信息", "4.无正当理由大量反复申") is looked for by
+  similarity between the rows found before and after it (``row-placed-by-similarity``);
+* a label found by part of its name takes its enumeration with it ("…00000003.危及三安全一稳定": the 3 is
+  not the previous row's);
+* digits at the end of a 表三 run that no cut allows (a page number: "…仍不明确00000005") are dropped when
+  exactly one cut of the shorter run fits, and a line break vouches for it or the table's column equations,
+  which include the row, hold with it (``not-read`` info naming the digits);
+* a 2021-format 表三 printing （六）其他处理 as one row is read with the 2019 rows (``subrows-not-printed``);
+* a 表二 cell printed "-" is a cell of its own with no number ("53-" is 53 | -, never 5 | 3).
 """
 
 from __future__ import annotations
@@ -34,7 +47,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from converter.checks import leaf_rows
+from rapidfuzz import fuzz
+
+from converter.checks import leaf_rows, table3_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
 from converter.numbers import nfkc, parse_number
@@ -128,7 +143,10 @@ class FlatText:
 _PAREN = re.compile(r"\([^()]*\)")
 _DIGIT_RUN = re.compile(r"\d+")
 # 表二: counts, signed changes ("-18", "增6") and money ("13575394432.52元")
-_VALUE_RUN = re.compile(r"(?:[增减+\-−](?=\d))?\d(?:[\d.]|[增减+\-−](?=\d))*(?:万元|元)?")
+# A dash may be a sign ("-18") or a whole cell printed "-" for nothing/0 ("53-" is 53 | -): it is part of
+# the run, and the split tells the two readings apart (or finds both and refuses).
+_VALUE_RUN = re.compile(r"(?:[增减+](?=\d)|[\-−—–])*\d(?:[\d.\-−—–]|[增减+](?=\d))*(?:万元|元)?")
+_DASH = re.compile(r"[\-−—–]")
 _ENUMERATION = re.compile(r"\d+[.、]")
 
 
@@ -173,6 +191,87 @@ def _find_labels(
             found.append((key, match.start(), match.end()))
             position = match.end()
     return found
+
+
+FUZZY_MIN = 85  # a label not found as printed is taken where a span resembles it this much (0-100)
+FUZZY_SHORTEST = 5  # shorter names are matched only as printed: one wrong character is too much
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def _fuzzy_label(body: str, names: Sequence[str], start: int, end: int) -> tuple[int, int, float] | None:
+    """The span of ``body[start:end]`` that best resembles one of ``names`` ("4.无正当理由大量反复申" for
+    无正当理由大量反复申请), searched only in the stretches without digits (a label has none but its
+    enumeration); ``None`` when no span scores ``FUZZY_MIN``."""
+    best: tuple[int, int, float] | None = None
+    for stretch in _NON_DIGITS.finditer(body, start, end):
+        segment = stretch.group()
+        for name in names:
+            if len(name) < FUZZY_SHORTEST:
+                continue
+            found = fuzz.partial_ratio_alignment(name, segment)
+            # scored again on the span itself, so that a short stretch inside a long name does not count
+            score = fuzz.ratio(name, segment[found.dest_start : found.dest_end])
+            if score >= FUZZY_MIN and (best is None or score > best[2]):
+                best = (stretch.start() + found.dest_start, stretch.start() + found.dest_end, score)
+    return best
+
+
+def _with_enumeration(body: str, key: str, start: int, floor: int) -> int:
+    """Where a 表三 leaf row's label starts once its enumeration is counted in: a label found by a
+    part of its name ("三安全一稳定" in "…00000003.危及三安全一稳定") leaves its "3." behind, and the 3
+    would end the previous row's run. Only the row's own number, before "." or "、", is taken."""
+    if key.count(".") != 2:
+        return start
+    number = key.rsplit(".", 1)[1]
+    if body.startswith((f"{number}.", f"{number}、"), start):
+        return start
+    j = start
+    while j > floor and not body[j - 1].isdigit():
+        j -= 1
+    if j < len(body) and body[j] in ".、" and body.endswith(number, floor, j) and j - len(number) > floor:
+        return j - len(number)
+    return start
+
+
+def _find_row_labels(
+    text: FlatText, patterns: Sequence[tuple[str, re.Pattern[str]]], start: int, end: int, issues: list[Issue]
+) -> list[tuple[str, int, int]]:
+    """表三 labels: as printed (``_find_labels``), then each label not found is looked for, fuzzily,
+    between the run after the label before it and the next label found; order is kept. A label
+    found by a part of its name takes its enumeration with it (``_with_enumeration``)."""
+    body = text.text
+    exact = {key: (s, e) for key, s, e in _find_labels(text, patterns, start, end)}
+    keys = [key for key, _ in patterns]
+    found: list[tuple[str, int, int]] = []
+    for index, key in enumerate(keys):
+        if key in exact:
+            found.append((key, *exact[key]))
+            continue
+        low = found[-1][2] if found else start
+        high = next((exact[k][0] for k in keys[index + 1 :] if k in exact), end)
+        digit = re.compile(r"\d").search(body, low, high)
+        window = digit.start() if digit is not None and found else low  # after the previous row's run
+        c = concept("request", key)
+        names = [squash(n) for n in (c.zh, *c.aliases)]
+        match = _fuzzy_label(body, names, window, high)
+        if match is None:
+            continue
+        found.append((key, match[0], match[1]))
+        issues.append(
+            _issue(
+                "row-placed-by-similarity",
+                f"表三 row {text.printed(match[0], match[1])!r} placed on row {key} ({c.zh}), label similarity "
+                f"{match[2] / 100:.2f}, between the rows before and after it",
+                target=("table3", key, "total"),
+                source=text.printed(match[0], match[1]),
+                severity=Severity.INFO,
+            )
+        )
+    out = []
+    for index, (key, s, e) in enumerate(found):
+        floor = found[index - 1][2] if index else start
+        out.append((key, _with_enumeration(body, key, s, floor), e))
+    return out
 
 
 def _runs(
@@ -366,8 +465,8 @@ _CELL_PATTERNS: dict[Measure, re.Pattern[str]] = {
 
 def split_cells(run: str, measures: Sequence[Measure], limit: int = MAX_SPLITS) -> list[tuple[str, ...]] | None:
     """Every way to cut a 表二 run into cells of the given measures (no leading zeros; a sign only at
-    the start of a change; a decimal point only in an amount, a unit only at the end of the run);
-    ``None`` when there are more than ``limit`` cuts.
+    the start of a change; a decimal point only in an amount, a unit only at the end of the run; a
+    lone dash is a cell printed "-", with no number); ``None`` when there are more than ``limit`` cuts.
 
     >>> split_cells("000", [Measure.COUNT] * 3)
     [('0', '0', '0')]
@@ -375,6 +474,8 @@ def split_cells(run: str, measures: Sequence[Measure], limit: int = MAX_SPLITS) 
     [('24252.311082',)]
     >>> split_cells("350", [Measure.COUNT, Measure.CHANGE])
     [('3', '50'), ('35', '0')]
+    >>> split_cells("53-", [Measure.COUNT, Measure.CHANGE])
+    [('53', '-')]
     """
     if len(run) > MAX_RUN:
         return None
@@ -390,7 +491,9 @@ def split_cells(run: str, measures: Sequence[Measure], limit: int = MAX_SPLITS) 
         ends = [len(run)] if i == n - 1 else range(pos + 1, len(run))
         for end in ends:
             piece = run[pos:end]
-            if _CELL_PATTERNS[measures[i]].fullmatch(piece) is None or (i < n - 1 and piece.endswith("元")):
+            if _DASH.fullmatch(piece) is None and (
+                _CELL_PATTERNS[measures[i]].fullmatch(piece) is None or (i < n - 1 and piece.endswith("元"))
+            ):
                 continue
             pieces.append(piece)
             ok = walk(i + 1, end)
@@ -413,14 +516,14 @@ class _Equation:
     terms: tuple[tuple[str, int], ...]
 
 
-def _equations(rows: Sequence[str], generation: Generation) -> list[_Equation]:
+def _equations(rows: Sequence[str], generation: Generation, single_other: bool = False) -> list[_Equation]:
     """The table-wide equations all of whose rows are present (as ``checks.table3_problems``)."""
     present = set(rows)
     equations = []
     head = (("1", 1), ("2", 1), ("3.7", -1), ("4", -1))
     if all(r in present for r, _ in head):
         equations.append(_Equation(head))
-    leaves = leaf_rows(generation)
+    leaves = leaf_rows(generation, single_other=single_other)
     if "3.7" in present and all(r in present for r in leaves):
         equations.append(_Equation((*((r, 1) for r in leaves), ("3.7", -1))))
     return equations
@@ -477,13 +580,17 @@ def _satisfiable(
 
 
 def joint_cuts(
-    options: Mapping[str, Sequence[Vector]], generation: Generation, max_nodes: int = MAX_NODES
+    options: Mapping[str, Sequence[Vector]],
+    generation: Generation,
+    max_nodes: int = MAX_NODES,
+    *,
+    single_other: bool = False,
 ) -> dict[str, list[Vector]] | None:
     """Per row, the cuts that take part in at least one combination satisfying the table-wide
     equations. ``None`` when no combination does or a search exceeds ``max_nodes``; a cut whose
     test exceeds the bound is kept (it could not be ruled out)."""
     rows = [r for r in options if options[r]]
-    equations = _equations(rows, generation)
+    equations = _equations(rows, generation, single_other)
     narrowed = {r: list(options[r]) for r in rows}
     if not equations:
         return narrowed
@@ -525,10 +632,51 @@ def _table3_anchor(body: str, generation: Generation) -> int | None:
     return None if first is None else first.start()
 
 
-def _table3_cuts(runs: Mapping[str, Run], issues: list[Issue]) -> tuple[dict[str, list[Vector]], dict[str, str]]:
-    """Each row's own cuts (leading zeros, row total) and what decided them."""
+MAX_STRAY = 3  # digits at the end of a run that may be a page number glued to it
+
+
+@dataclass(frozen=True)
+class _Repair:
+    """A row read only once something printed is accounted for: a blank 总计 in a row of six "0"s, or
+    digits at the end of the run that are not the row's (a page number)."""
+
+    kind: str  # "blank-total" or "dropped"
+    dropped: str = ""
+    vouched: bool = False  # a line break around the dropped digits says they are not the row's
+    refusal: Issue | None = None  # what is said if the repair is not confirmed by the table
+
+
+def _dropped_digits(text: FlatText, run: Run) -> tuple[str, Vector, bool] | None:
+    """A run with more digits than any cut allows, whose last 1-3 digits (a number without a leading
+    zero, like a page number "5") are the only ones whose removal leaves a run with exactly one cut:
+    ``(dropped, cut, vouched)``; ``vouched`` when a line break stands before or after the dropped
+    digits in the print."""
+    candidates = []
+    for width in range(1, MAX_STRAY + 1):
+        dropped = run.digits[-width:]
+        if len(run.digits) - width < N3 or dropped[0] == "0":
+            continue
+        cuts = split_run(run.digits[:-width], N3, ROW_SUM)
+        if cuts:
+            candidates.append((dropped, cuts))
+    if len(candidates) != 1 or len(candidates[0][1]) != 1:
+        return None
+    dropped, (cut,) = candidates[0]
+    cut_at = run.end - len(dropped)
+    before = text.original[text.origin[cut_at - 1] : text.origin[cut_at]]
+    after_end = text.origin[run.end] if run.end < len(text.origin) else len(text.original)
+    after = text.original[text.origin[run.end - 1] + 1 : after_end]
+    return dropped, cut, "\n" in before or "\n" in after
+
+
+def _table3_cuts(
+    text: FlatText, runs: Mapping[str, Run], issues: list[Issue]
+) -> tuple[dict[str, list[Vector]], dict[str, str], dict[str, _Repair]]:
+    """Each row's own cuts (leading zeros, row total), what decided them, and the rows read only by a
+    repair (``_Repair``)."""
     own: dict[str, list[Vector]] = {}
     reason: dict[str, str] = {}
+    repairs: dict[str, _Repair] = {}
     for notation, run in runs.items():
         name = f"表三 row {notation} ({concept('request', notation).zh})"
         cuts = split_run(run.digits, N3, ROW_SUM)
@@ -548,22 +696,71 @@ def _table3_cuts(runs: Mapping[str, Run], issues: list[Issue]) -> tuple[dict[str
                 else "the only split that fits its 总计 and the column equations (一+二 = 三（七）+四, "
                 "（七） = the sum of the outcome rows)"
             )
-        else:  # even one digit a cell would be a guess: a blank cell or a misprint may be the cause
-            issues.append(
-                _issue(
-                    "cell-ambiguous",
-                    f"{name}: no split of the digits {run.printed!r} into {N3} cells adds up to its 总计; none published",
-                    source=run.printed,
-                )
+        elif run.digits == "0" * (N3 - 1):
+            # one cell printed blank; whichever it is, six parts adding up to a total of 0 (or to a
+            # blank total beside five 0s) are all 0, as counts are never negative
+            own[notation] = [(0,) * N3]
+            reason[notation] = (
+                "six digits for seven cells, all 0: one cell (the 总计, as a blank total is the usual case) was "
+                "printed blank, and since the parts add up to the total and no count is negative, every cell is 0"
             )
-    return own, reason
+            repairs[notation] = _Repair("blank-total")
+        else:
+            refusal = _issue(
+                "cell-ambiguous",
+                f"{name}: no split of the digits {run.printed!r} into {N3} cells adds up to its 总计; none published",
+                source=run.printed,
+            )
+            dropped = _dropped_digits(text, run) if len(run.digits) > N3 else None
+            if dropped is None:  # even one digit a cell would be a guess: a blank cell or a misprint may be the cause
+                issues.append(refusal)
+                continue
+            digits, cut, vouched = dropped
+            own[notation] = [cut]
+            reason[notation] = (
+                f"without its last digits {digits!r} (not the row's: a page number?), the only split whose six "
+                "applicant columns add up to its 总计"
+                + ("" if vouched else ", confirmed by the column equations of the whole table")
+            )
+            repairs[notation] = _Repair("dropped", digits, vouched, refusal)
+    return own, reason, repairs
+
+
+# "（六）其他处理" with its own run of digits (not "（六）其他处理1.申请人…"): a 2021-format table printing
+# the 2019 row 3.6 instead of the three rows 3.6.1–3.6.3
+_SINGLE_OTHER = re.compile(r"\(六\)其他处理(?=\d+(?![\d.、]))")
+
+
+def _table3_labels(
+    text: FlatText, generation: Generation, start: int, end: int, issues: list[Issue]
+) -> tuple[list[str], list[tuple[str, int, int]], bool]:
+    """The rows expected, the labels found, and whether （六）其他处理 is printed as one row in a
+    2021-format table (then the 2019 rows are expected: ``checks.table3_rows(single_other=True)``)."""
+    expected = REQUEST_ROWS[generation]
+    notes: list[Issue] = []
+    labels = _find_row_labels(text, [(n, _row_pattern(n)) for n in expected], start, end, notes)
+    if (
+        generation is Generation.GEN2021
+        and not any(key.startswith("3.6.") for key, _, _ in labels)
+        and _SINGLE_OTHER.search(text.text, start, end) is not None
+    ):
+        expected = table3_rows(generation, single_other=True)
+        notes = []
+        labels = _find_row_labels(text, [(n, _row_pattern(n)) for n in expected], start, end, notes)
+        issues.extend(notes)
+        return expected, labels, True
+    issues.extend(notes)
+    return expected, labels, False
+
+
+def _in_equations(notation: str, rows: Sequence[str], generation: Generation, single_other: bool) -> bool:
+    return any(notation == r for e in _equations(rows, generation, single_other) for r, _ in e.terms)
 
 
 def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) -> tuple[list[Cell], int | None]:
     """表三 cells, and where the table ends (``None``: not found)."""
     zh = "表三"
     body = text.text
-    expected = REQUEST_ROWS[generation]
     anchor = _table3_anchor(body, generation)
     if anchor is None:
         issues.append(_issue("table-missing", f"{zh} was not found in the report"))
@@ -571,7 +768,7 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
     carry = body.find("结转下年度", anchor)
     end = body.find("行政复议", carry if carry >= 0 else anchor)
     end = len(body) if end < 0 else end
-    labels = _find_labels(text, [(n, _row_pattern(n)) for n in expected], anchor, end)
+    expected, labels, single_other = _table3_labels(text, generation, anchor, end, issues)
     found = {key for key, _, _ in labels}
     for notation in expected:
         if notation not in found:
@@ -583,9 +780,20 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
                 )
             )
     runs = _runs(text, labels, end, _DIGIT_RUN, zh, issues)
-    own, reason = _table3_cuts(runs, issues)
+    own, reason, repairs = _table3_cuts(text, runs, issues)
 
-    joint = joint_cuts(own, generation)
+    joint = joint_cuts(own, generation, single_other=single_other)
+    # digits dropped with no line break to vouch for it: only when the table's equations, which
+    # include the row, hold with it
+    unvouched = [n for n, r in repairs.items() if r.kind == "dropped" and not r.vouched]
+    present = [r for r in own if own[r]]
+    if unvouched and (joint is None or not all(_in_equations(n, present, generation, single_other) for n in unvouched)):
+        for notation in unvouched:
+            del own[notation]
+            refusal = repairs.pop(notation).refusal
+            if refusal is not None:
+                issues.append(refusal)
+        joint = joint_cuts(own, generation, single_other=single_other)
     if joint is None:
         joint = own
         if any(len(c) > 1 for c in own.values()):
@@ -615,6 +823,20 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
             )
             continue
         (vector,) = cuts
+        repair = repairs.get(notation)
+        printed = run.printed
+        if repair is not None and repair.kind == "dropped":
+            printed = text.printed(run.start, run.end - len(repair.dropped))
+            issues.append(
+                _issue(
+                    "not-read",
+                    f"{name}: the digits {repair.dropped!r} at the end of its run {run.printed!r} are not read as "
+                    f"part of the row (a page number?): no split of the whole run adds up to its 总计, and only "
+                    f"without them does one",
+                    source=run.printed,
+                    severity=Severity.INFO,
+                )
+            )
         message = f"{name}: the digits {run.printed!r} ran together; {reason[notation]} is {_show(vector)}"
         for i, column in enumerate(APPLICANT_COLUMNS):
             cells.append(
@@ -623,14 +845,38 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
                     codes=(("request", notation), ("applicant", column)),
                     measure=Measure.COUNT,
                     value=Decimal(vector[i]),
-                    source_text=run.printed,
+                    source_text=printed,
                     row_label=run.label,
                     column_label=APPLICANT[i].zh,
                     line=run.line,
                 )
             )
             target = ("table3", notation, column)
-            issues.append(_issue("cells-run-together", message, target=target, source=run.printed))
+            if repair is not None and repair.kind == "blank-total" and column == APPLICANT_COLUMNS[-1]:
+                issues.append(
+                    _issue(
+                        "blank-read-as-zero",
+                        f"{name}, column 总计: the row prints six digits {run.printed!r}, all 0, for seven cells; "
+                        "the blank cell is published as 0, since six parts adding up to a total of 0 are all 0 "
+                        "(counts are never negative)",
+                        target=target,
+                        source=run.printed,
+                        severity=Severity.INFO,
+                    )
+                )
+            else:
+                issues.append(_issue("cells-run-together", message, target=target, source=run.printed))
+    if single_other and "3.6" in joint and len(joint["3.6"]) == 1:
+        issues.append(
+            _issue(
+                "subrows-not-printed",
+                f"{zh} prints （六）其他处理 as one row in a 2021-format table; it is published as row 3.6, "
+                "its sub-rows 3.6.1–3.6.3 were not printed",
+                target=("table3", "3.6", "total"),
+                source=runs["3.6"].label,
+                severity=Severity.INFO,
+            )
+        )
     return cells, end
 
 
@@ -748,7 +994,15 @@ def _table2_row(entry: DisclosureRow, run: Run, header: str, issues: list[Issue]
         key = ("table2", entry.provision, entry.item, column)
         label = f"表二 {item} / {concept('column', column).zh}"
         number = parse_number(piece)
-        if number is None:  # pragma: no cover - the cell patterns admit only numbers
+        if number is None:  # a cell printed "-": no number to publish
+            issues.append(
+                _issue(
+                    "blank-cell",
+                    f"{label}: printed {piece!r} in the run {run.printed!r}; no value published",
+                    target=key,
+                    source=run.printed,
+                )
+            )
             continue
         unit = None
         if measure is Measure.AMOUNT:
@@ -803,7 +1057,8 @@ def looks_flat(text: str) -> bool:
     of its own followed by a number cell (i.e. no table row has separated numbers)."""
     normalized = nfkc(text)
     squashed = squash(normalized)
-    if sum(squash(concept("request", n).zh) in squashed for n in ("1", "2", "4")) < 2:
+    # the short names ("本年新收"): a label wrapped around its run ("本年新收政府信0000000息公开…") lacks the full one
+    if sum(squash(concept("request", n).aliases[0]) in squashed for n in ("1", "2", "4")) < 2:
         return False
     cells = [c.strip() for c in _CELL_SPLIT.split(normalized) if c.strip()]
     for here, after in itertools.pairwise(cells):
