@@ -35,7 +35,13 @@ What real crawls print around the rows is tolerated where only one reading is le
   exactly one cut of the shorter run fits, and a line break vouches for it or the table's column equations,
   which include the row, hold with it (``not-read`` info naming the digits);
 * a 2021-format 表三 printing （六）其他处理 as one row is read with the 2019 rows (``subrows-not-printed``);
-* a 表二 cell printed "-" is a cell of its own with no number ("53-" is 53 | -, never 5 | 3).
+* a 表二 cell printed "-" is a cell of its own with no number ("53-" is 53 | -, never 5 | 3);
+* in 表三/表四 (no signed values) a dash is a blank cell of its own: the run is cut at its dashes, then the
+  digits between them (``split_dashed``: "123----15" is 12|3|-|-|-|-|15; a blank is not assumed 0 when
+  cutting); a blank is published as 0 only where the sums prove it or every sum holds with it as 0
+  (``solve.prove_zeros`` / ``consistent_zeros``, as the table reader does; ``blank-read-as-zero``), else
+  left out (``blank-cell``); six cells of 0 or "-" for seven are read only if all may be 0; a page footer
+  "— 3 —" printed after a run is not read.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from converter.checks import leaf_rows, table3_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
 from converter.numbers import nfkc, parse_number
-from converter.solve import Group
+from converter.solve import Equation, Group, consistent_zeros, prove_zeros
 from converter.tables.common import money_unit, squash
 from converter.tables.layout import (
     APPEAL_CELLS,
@@ -142,10 +148,13 @@ class FlatText:
 
 _PAREN = re.compile(r"\([^()]*\)")
 _DIGIT_RUN = re.compile(r"\d+")
+# 表三/表四: digits and dashes printed for blank cells ("123----15", "-------")
+_COUNT_RUN = re.compile(r"[\d\-−—–]+")
 # 表二: counts, signed changes ("-18", "增6") and money ("13575394432.52元")
 # A dash may be a sign ("-18") or a whole cell printed "-" for nothing/0 ("53-" is 53 | -): it is part of
 # the run, and the split tells the two readings apart (or finds both and refuses).
 _VALUE_RUN = re.compile(r"(?:[增减+](?=\d)|[\-−—–])*\d(?:[\d.\-−—–]|[增减+](?=\d))*(?:万元|元)?")
+_DASH_CHARS = "-−—–"
 _DASH = re.compile(r"[\-−—–]")
 _ENUMERATION = re.compile(r"\d+[.、]")
 
@@ -456,6 +465,98 @@ def _walk_cuts(run: str, n: int, groups: Sequence[Group], limit: int) -> list[Ve
     return found if walk(0, 0) else None
 
 
+Cut = tuple[int | None, ...]  # a cut of a run with dashes: None is a cell printed "-"
+_DASH_SEGMENTS = re.compile(r"\d+|[\-−—–]+")
+
+
+def _dash_cells(group: str) -> list[int]:
+    """How many cells a group of dashes stands for: one each, or one per "——" (a Chinese dash)."""
+    counts = [len(group)]
+    if len(group) % 2 == 0 and set(group) == {"—"} and len(group) > 0:
+        counts.append(len(group) // 2)
+    return counts
+
+
+def split_dashed(run: str, n: int, groups: Sequence[Group] = (), max_nodes: int = MAX_NODES) -> list[Cut] | None:
+    """Every way to cut a 表三/表四 run printed with dashes for blank cells ("123----15") into ``n``
+    cells. These tables hold no signed values, so a dash is a cell of its own (``None``): the run is
+    cut at its dashes first, then the digit pieces between them are cut into whole numbers without
+    leading zeros. A blank cell is not assumed to be 0: an equation ``(parts, total)`` holds when the
+    printed parts add up to at most the printed total (exactly, when no part is blank); a blank total
+    is allowed only above parts that are all blank or 0 (a 总计 left blank above printed counts is more
+    likely a footer "-5-" or a misprint than a reading). ``None`` when the search is too long.
+
+    >>> split_dashed("123----15", 7, [((0, 1, 2, 3, 4, 5), 6)])
+    [(12, 3, None, None, None, None, 15)]
+    >>> split_dashed("-------", 7, [((0, 1, 2, 3, 4, 5), 6)])
+    [(None, None, None, None, None, None, None)]
+    """
+    if len(run) > MAX_RUN:
+        return None
+    segments = _DASH_SEGMENTS.findall(run)
+    if "".join(segments) != run:
+        return []
+    checks: dict[int, list[Group]] = {}
+    for parts, total in groups:
+        checks.setdefault(max((*parts, total)), []).append((parts, total))
+    values: list[int | None] = []
+    found: list[Cut] = []
+    nodes = 0
+
+    def holds() -> bool:
+        for parts, total in checks.get(len(values) - 1, ()):
+            shown = [values[p] for p in parts]
+            printed = sum(v for v in shown if v is not None)
+            if values[total] is None:
+                if printed:
+                    return False
+            elif printed > values[total] or (None not in shown and printed != values[total]):
+                return False
+        return True
+
+    def least(index: int) -> int:  # the fewest cells the segments from ``index`` on can make
+        return sum(min(_dash_cells(s)) if not s[0].isdigit() else 1 for s in segments[index:])
+
+    def walk(index: int, pos: int) -> bool:
+        """``pos``: where in the digit segment ``index`` the next number starts; ``False`` once too long."""
+        nonlocal nodes
+        nodes += 1
+        if nodes > max_nodes:
+            return False
+        if index == len(segments):
+            if len(values) == n:
+                found.append(tuple(values))
+            return True
+        segment = segments[index]
+        if not segment[0].isdigit():
+            for count in _dash_cells(segment):
+                if len(values) + count + least(index + 1) > n:
+                    continue
+                ok = True
+                for _ in range(count):
+                    values.append(None)
+                    ok = ok and holds()
+                if ok and not walk(index + 1, 0):
+                    return False
+                del values[len(values) - count :]
+            return True
+        for end in range(pos + 1, len(segment) + 1):
+            piece = segment[pos:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            values.append(int(piece))
+            last = end == len(segment)
+            room = len(values) + (least(index + 1) if last else 1 + least(index + 1)) <= n
+            if room and holds() and not walk(index + 1 if last else index, 0 if last else end):
+                return False
+            values.pop()
+        return True
+
+    if not walk(0, 0):
+        return None
+    return list(dict.fromkeys(found))
+
+
 _CELL_PATTERNS: dict[Measure, re.Pattern[str]] = {
     Measure.COUNT: re.compile(r"0|[1-9]\d*"),
     Measure.CHANGE: re.compile(r"[增减+\-−]?(?:0|[1-9]\d*)"),
@@ -529,25 +630,33 @@ def _equations(rows: Sequence[str], generation: Generation, single_other: bool =
     return equations
 
 
+_UNBOUNDED = float("inf")
+
+
 def _satisfiable(
-    options: Mapping[str, Sequence[Vector]], equations: Sequence[_Equation], max_nodes: int = MAX_NODES
+    options: Mapping[str, Sequence[Cut]], equations: Sequence[_Equation], max_nodes: int = MAX_NODES
 ) -> bool | None:
     """Whether one cut per row satisfies every equation; ``None`` when the search is too long."""
     order = sorted(options, key=lambda r: (len(options[r]), r != "3.7", r))
     width = N3
-    low = {r: tuple(min(v[i] for v in options[r]) for i in range(width)) for r in order}
-    high = {r: tuple(max(v[i] for v in options[r]) for i in range(width)) for r in order}
-    chosen: dict[str, Vector] = {}
+    # a cell printed "-" (None) is any count: from 0 up
+    low = {r: tuple(min(0 if v[i] is None else v[i] for v in options[r]) for i in range(width)) for r in order}
+    high = {
+        r: tuple(max(_UNBOUNDED if v[i] is None else v[i] for v in options[r]) for i in range(width)) for r in order
+    }
+    chosen: dict[str, Cut] = {}
     nodes = 0
 
     def feasible() -> bool:  # interval bounds of every equation, per column
         for equation in equations:
             for i in range(width):
-                lo = hi = 0
+                lo = hi = 0.0
                 for row, coef in equation.terms:
                     if row in chosen:
-                        lo += coef * chosen[row][i]
-                        hi += coef * chosen[row][i]
+                        value = chosen[row][i]
+                        a, b = (0, _UNBOUNDED) if value is None else (value, value)
+                        lo += coef * a if coef > 0 else coef * b
+                        hi += coef * b if coef > 0 else coef * a
                     elif coef > 0:
                         lo += low[row][i]
                         hi += high[row][i]
@@ -580,12 +689,12 @@ def _satisfiable(
 
 
 def joint_cuts(
-    options: Mapping[str, Sequence[Vector]],
+    options: Mapping[str, Sequence[Cut]],
     generation: Generation,
     max_nodes: int = MAX_NODES,
     *,
     single_other: bool = False,
-) -> dict[str, list[Vector]] | None:
+) -> dict[str, list[Cut]] | None:
     """Per row, the cuts that take part in at least one combination satisfying the table-wide
     equations. ``None`` when no combination does or a search exceeds ``max_nodes``; a cut whose
     test exceeds the bound is kept (it could not be ruled out)."""
@@ -640,7 +749,7 @@ class _Repair:
     """A row read only once something printed is accounted for: a blank 总计 in a row of six "0"s, or
     digits at the end of the run that are not the row's (a page number)."""
 
-    kind: str  # "blank-total" or "dropped"
+    kind: str  # "blank-total", "blank-row" (six 0s or dashes, one a dash) or "dropped"
     dropped: str = ""
     vouched: bool = False  # a line break around the dropped digits says they are not the row's
     refusal: Issue | None = None  # what is said if the repair is not confirmed by the table
@@ -679,6 +788,9 @@ def _table3_cuts(
     repairs: dict[str, _Repair] = {}
     for notation, run in runs.items():
         name = f"表三 row {notation} ({concept('request', notation).zh})"
+        if _DASH.search(run.digits):
+            _dashed_cuts(notation, run, name, own, reason, repairs, issues)
+            continue
         cuts = split_run(run.digits, N3, ROW_SUM)
         if cuts is None:
             issues.append(
@@ -724,6 +836,99 @@ def _table3_cuts(
             )
             repairs[notation] = _Repair("dropped", digits, vouched, refusal)
     return own, reason, repairs
+
+
+def _dashed_cuts(
+    notation: str,
+    run: Run,
+    name: str,
+    own: dict[str, list[Cut]],
+    reason: dict[str, str],
+    repairs: dict[str, _Repair],
+    issues: list[Issue],
+) -> None:
+    """The cuts of a 表三 run printed with dashes for blank cells (``split_dashed``)."""
+    cuts = split_dashed(run.digits, N3, ROW_SUM)
+    if cuts:
+        own[notation] = list(cuts)
+        reason[notation] = (
+            "cut at its dashes (a cell each), the only split of the digits whose applicant columns fit its 总计"
+            if len(cuts) == 1
+            else "cut at its dashes (a cell each), the only split that fits its 总计 and the column equations "
+            "(一+二 = 三（七）+四, （七） = the sum of the outcome rows)"
+        )
+        return
+    if cuts is not None and len(run.digits) == N3 - 1 and set(run.digits) <= {"0", *_DASH_CHARS}:
+        # six cells, each 0 or blank, for seven: one blank left no trace; the row is all 0 or blank
+        # wherever it stands, and is published only if every blank may be read as 0
+        own[notation] = [(None,) * N3]
+        reason[notation] = "six cells for seven, each 0 or printed '-': the row holds no count but 0"
+        repairs[notation] = _Repair("blank-row")
+        return
+    what = "can be cut in too many ways" if cuts is None else f"has no split into {N3} cells that fits its 总计"
+    issues.append(
+        _issue(
+            "cell-ambiguous",
+            f"{name}: the run {run.printed!r}, cut at its dashes (a cell each), {what}; none published",
+            source=run.printed,
+        )
+    )
+
+
+# a page footer "— 3 —" glued to the end of a run: never part of a row, whose 总计 it would leave blank
+# above a part of 3 (``split_dashed`` has no such cut). Read as a footer only when printed with a space or a
+# line break in it, as footers are; one dash before the number (the dashes before it are the row's).
+_FOOTER = re.compile(r"[\-−—–][1-9]\d{0,2}[\-−—–]+$")
+
+
+def _strip_footers(text: FlatText, runs: Mapping[str, Run], issues: list[Issue]) -> dict[str, Run]:
+    """The runs without a page footer ("0000000— 3 —" is 0000000 and the footer of page 3)."""
+    out = {}
+    for notation, run in runs.items():
+        footer = _FOOTER.search(run.digits)
+        end = run.start + footer.start() if footer is not None else run.end
+        if footer is not None and footer.start() > 0 and any(c.isspace() for c in text.printed(end, run.end)):
+            issues.append(
+                _issue(
+                    "not-read",
+                    f"表三 row {notation} ({concept('request', notation).zh}): {text.printed(end, run.end)!r} at the end "
+                    f"of its run {run.printed!r} is a page footer, not read as part of the row",
+                    source=run.printed,
+                    severity=Severity.INFO,
+                )
+            )
+            run = Run(run.start, end, run.digits[: footer.start()], text.printed(run.start, end), run.label, run.line)
+        out[notation] = run
+    return out
+
+
+def _blank_zeros(
+    rows: Mapping[str, Cut], generation: Generation, single_other: bool
+) -> tuple[dict[tuple[str, int], Equation], set[tuple[str, int]]]:
+    """The blank cells of the published rows that are 0: proven by a sum (``solve.prove_zeros``) or
+    read as 0 as every sum they are part of holds with them as 0 (``solve.consistent_zeros``), the
+    rule of the table reader (``tables.table3``)."""
+    values = {(r, i): None if v is None else Decimal(v) for r, vector in rows.items() for i, v in enumerate(vector)}
+    equations: list[Equation] = [(tuple((r, i) for i in range(N3 - 1)), ((r, N3 - 1),)) for r in rows]
+    leaves = leaf_rows(generation, single_other=single_other)
+    for i in range(N3):
+        equations.append(((("1", i), ("2", i)), (("3.7", i), ("4", i))))
+        equations.append((tuple((r, i) for r in leaves), (("3.7", i),)))
+    zeros = prove_zeros(values, equations)
+    read_as_zero = consistent_zeros({**values, **dict.fromkeys(zeros, Decimal(0))}, equations)
+    return zeros, read_as_zero  # type: ignore[return-value]
+
+
+def _why_zero(equation: Equation | None) -> str:
+    if equation is None:
+        return "every sum of the table it is part of holds with it as 0"
+    left, right = equation
+    rows = {r for r, _ in (*left, *right)}
+    if len(rows) == 1:
+        return "which the row total (six applicant cells = 总计) proves"
+    if len(left) == 2 and len(right) == 2:
+        return "which the 勾稽关系 (一 + 二 = 三（七）+ 四) proves"
+    return "which the column sum （七）总计 = the outcome rows proves"
 
 
 # "（六）其他处理" with its own run of digits (not "（六）其他处理1.申请人…"): a 2021-format table printing
@@ -779,7 +984,7 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
                     "the row is left out",
                 )
             )
-    runs = _runs(text, labels, end, _DIGIT_RUN, zh, issues)
+    runs = _strip_footers(text, _runs(text, labels, end, _COUNT_RUN, zh, issues), issues)
     own, reason, repairs = _table3_cuts(text, runs, issues)
 
     joint = joint_cuts(own, generation, single_other=single_other)
@@ -805,6 +1010,8 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
                 )
             )
 
+    decided = {r: cuts[0] for r, cuts in joint.items() if len(cuts) == 1}
+    zeros, read_as_zero = _blank_zeros(decided, generation, single_other)
     cells: list[Cell] = []
     for notation in expected:
         if notation not in joint:
@@ -824,6 +1031,21 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
             continue
         (vector,) = cuts
         repair = repairs.get(notation)
+        blank = [
+            i
+            for i, v in enumerate(vector)
+            if v is None and (notation, i) not in zeros and (notation, i) not in read_as_zero
+        ]
+        if repair is not None and repair.kind == "blank-row" and blank:
+            issues.append(
+                _issue(
+                    "cell-ambiguous",
+                    f"{name}: six cells {run.printed!r} for seven, each 0 or '-', and the table's sums do not let "
+                    "every blank be 0; the row is left out",
+                    source=run.printed,
+                )
+            )
+            continue
         printed = run.printed
         if repair is not None and repair.kind == "dropped":
             printed = text.printed(run.start, run.end - len(repair.dropped))
@@ -837,21 +1059,46 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
                     severity=Severity.INFO,
                 )
             )
-        message = f"{name}: the digits {run.printed!r} ran together; {reason[notation]} is {_show(vector)}"
+        shown = _show("-" if v is None else v for v in vector)
+        message = f"{name}: the digits {run.printed!r} ran together; {reason[notation]} is {shown}"
         for i, column in enumerate(APPLICANT_COLUMNS):
+            target = ("table3", notation, column)
+            if vector[i] is None:
+                if (notation, i) not in zeros and (notation, i) not in read_as_zero:
+                    issues.append(
+                        _issue(
+                            "blank-cell",
+                            f"{name}, column {APPLICANT[i].zh}: printed '-' in the run {run.printed!r} and the "
+                            "arithmetic does not prove it 0; no value published",
+                            target=target,
+                            source=run.printed,
+                        )
+                    )
+                    continue
+                issues.append(
+                    _issue(
+                        "blank-read-as-zero",
+                        f"{name}, column {APPLICANT[i].zh}: printed '-' in the run {run.printed!r} ({reason[notation]}: "
+                        f"{shown}); published as 0, {_why_zero(zeros.get((notation, i)))}",
+                        target=target,
+                        source=run.printed,
+                        severity=Severity.INFO,
+                    )
+                )
             cells.append(
                 Cell(
                     table="table3",
                     codes=(("request", notation), ("applicant", column)),
                     measure=Measure.COUNT,
-                    value=Decimal(vector[i]),
+                    value=Decimal(vector[i] or 0),
                     source_text=printed,
                     row_label=run.label,
                     column_label=APPLICANT[i].zh,
                     line=run.line,
                 )
             )
-            target = ("table3", notation, column)
+            if vector[i] is None:
+                continue
             if repair is not None and repair.kind == "blank-total" and column == APPLICANT_COLUMNS[-1]:
                 issues.append(
                     _issue(
@@ -887,12 +1134,13 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
 def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list[Cell]:
     zh = "表四"
     body = text.text
-    span = None if start is None else _first_run(body, start, len(body), _DIGIT_RUN)
+    span = None if start is None else _first_run(body, start, len(body), _COUNT_RUN)
     if start is None or span is None or "尚未审结" not in body[start : span[0]]:
         issues.append(_issue("table-missing", f"{zh} was not found in the report"))
         return []
     digits, printed = body[span[0] : span[1]], text.printed(*span)
-    cuts = split_run(digits, N4, APPEAL_GROUPS)
+    dashed = _DASH.search(digits) is not None
+    cuts: list[Cut] | None = split_dashed(digits, N4, APPEAL_GROUPS) if dashed else split_run(digits, N4, APPEAL_GROUPS)  # type: ignore[assignment]
     if not cuts or len(cuts) > 1:
         what = "too many splits" if cuts is None else f"{len(cuts)} splits" if cuts else "no split"
         issues.append(
@@ -905,22 +1153,57 @@ def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list
         )
         return []
     (vector,) = cuts
-    message = f"{zh}: the digits {printed!r} ran together; the only split that fits the arithmetic is {_show(vector)}"
+    shown = _show("-" if v is None else v for v in vector)
+    how = "cut at its dashes (a cell each), " if dashed else ""
+    message = f"{zh}: the digits {printed!r} ran together; {how}the only split that fits the arithmetic is {shown}"
+    equations: list[Equation] = [(parts, (total,)) for parts, total in APPEAL_GROUPS]
+    values = {i: None if v is None else Decimal(v) for i, v in enumerate(vector)}
+    zeros = prove_zeros(values, equations)
+    read_as_zero = consistent_zeros({**values, **dict.fromkeys(zeros, Decimal(0))}, equations)
     cells = []
     for i, (proceeding, result) in enumerate(APPEAL_CELLS):
+        target = ("table4", proceeding, result)
+        label = f"{zh} {concept('proceeding', proceeding).zh} {concept('result', result).zh}"
+        if vector[i] is None:
+            if i not in zeros and i not in read_as_zero:
+                issues.append(
+                    _issue(
+                        "blank-cell",
+                        f"{label}: printed '-' in the run {printed!r} and its group's 总计 does not prove it 0; "
+                        "no value published",
+                        target=target,
+                        source=printed,
+                    )
+                )
+                continue
+            why = (
+                "which its group's 总计 (维持 + 纠正 + 其他 + 尚未审结) proves"
+                if i in zeros
+                else "its group's sum (维持 + 纠正 + 其他 + 尚未审结 = 总计) holds with it as 0"
+            )
+            issues.append(
+                _issue(
+                    "blank-read-as-zero",
+                    f"{label}: printed '-' in the run {printed!r} ({shown}); published as 0, {why}",
+                    target=target,
+                    source=printed,
+                    severity=Severity.INFO,
+                )
+            )
         cells.append(
             Cell(
                 table="table4",
                 codes=(("proceeding", proceeding), ("result", result)),
                 measure=Measure.COUNT,
-                value=Decimal(vector[i]),
+                value=Decimal(vector[i] or 0),
                 source_text=printed,
                 row_label=concept("proceeding", proceeding).zh,
                 column_label=concept("result", result).zh,
                 line=text.line(span[0]),
             )
         )
-        issues.append(_issue("cells-run-together", message, target=("table4", proceeding, result), source=printed))
+        if vector[i] is not None:
+            issues.append(_issue("cells-run-together", message, target=target, source=printed))
     return cells
 
 
@@ -1047,7 +1330,7 @@ def read_flat(text: str, generation: Generation) -> tuple[list[Cell], list[Issue
 
 
 _GLUED_LABELS = "|".join(re.escape(squash(concept("request", n).zh)) for n in ("1", "2", "3.1", "4"))
-_GLUED = re.compile(f"(?:{_GLUED_LABELS})" + r"[ \u3000\u00a0]*[0-9０-９]")
+_GLUED = re.compile(f"(?:{_GLUED_LABELS})" + r"[ \u3000\u00a0]*[0-9０-９\-−—–]")
 _CELL_SPLIT = re.compile(r"[\t|\n]")
 _ROW_LABELS = (*(squash(concept("request", n).zh) for n in REQUEST_ROWS[Generation.GEN2019]), "结果维持", "总计")
 

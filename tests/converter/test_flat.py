@@ -26,6 +26,7 @@ from converter.flat import (
     read_flat,
     read_flat_legacy,
     split_cells,
+    split_dashed,
     split_run,
 )
 from converter.model import Cell
@@ -192,8 +193,10 @@ def flatten(
     table3: dict[str, tuple[int, ...]],
     table4: tuple[int, ...],
     table2: dict[str, tuple[str, ...]] | None = None,
+    zero: str = "0",
 ) -> str:
-    """A page like the pingtan crawl: metadata lines, then every table on one line, no separators."""
+    """A page like the pingtan crawl: metadata lines, then every table on one line, no separators;
+    ``zero`` is how a 0 of 表三/表四 is printed ("-" in some reports)."""
     body = ["一、总体情况 本年度共收到若干申请。二、主动公开政府信息情况"]
     block = None
     for row in DISCLOSURE_ROWS[generation]:
@@ -203,8 +206,8 @@ def flatten(
         body.append(concept("item", row.item).zh + "".join((table2 or {}).get(row.item, ("0",) * len(row.columns))))
     body.append(_T3_HEADER)
     for notation in REQUEST_ROWS[generation]:
-        body.append(_row_label(notation) + "".join(str(v) for v in table3[notation]))
-    body.append(_T4_HEADER + "".join(str(v) for v in table4))
+        body.append(_row_label(notation) + "".join(str(v or zero) for v in table3[notation]))
+    body.append(_T4_HEADER + "".join(str(v or zero) for v in table4))
     body.append("五、存在的主要问题及改进情况无。六、其他需要报告的事项无。")
     return "标题: 某区2021年度政府信息公开工作年度报告\n发布时间: 2022-01-30\n==== 正文 ====\n" + "".join(body)
 
@@ -662,3 +665,91 @@ def test_labels_wrapped_around_their_runs() -> None:
     values = by_key(read_flat(text, Generation.GEN2021)[0])
     assert t3(values, "1") == [64, 0, 0, 2, 0, 4, 70]
     assert t3(values, "4") == [1, 0, 0, 0, 0, 0, 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashes printed for zeros in 表三/表四 ("123----15", "-------"): a dash is a cell of its own
+
+
+def test_split_cuts_at_the_dashes_first() -> None:
+    # rows of 六安市裕安区 2020 (seed 000) printed with "-" for 0
+    assert split_dashed("123----15", 7, ROW_SUM) == [(12, 3, None, None, None, None, 15)]
+    assert split_dashed("-1----1", 7, ROW_SUM) == [(None, 1, None, None, None, None, 1)]
+    assert split_dashed("81----9", 7, ROW_SUM) == [(8, 1, None, None, None, None, 9)]
+    assert split_dashed("-------", 7, ROW_SUM) == [(None,) * 7]
+    assert split_dashed("—" * 15, 15, APPEAL_GROUPS) == [(None,) * 15]
+    # a Chinese dash "——" is one blank cell: fourteen "—" are the seven cells of a blank row
+    assert split_dashed("—" * 14, 7, ROW_SUM) == [(None,) * 7]
+    # a blank cell is not assumed 0: "12-3" … the printed parts may fall short of the total
+    assert (1, 2, None, 3, None, None, 7) in (split_dashed("12-3--7", 7, ROW_SUM) or [])
+    # a blank 总计 above a part that is not 0 is no reading ("— 3 —" is a page footer)
+    assert split_dashed("00000-3-", 7, ROW_SUM) == []
+
+
+def test_zeros_printed_as_dashes_are_read() -> None:
+    # pingtan 2021 printing every 0 of 表三 and 表四 as "-": "一、本年新收…64--2-470" is 64|-|-|2|-|4|70
+    rows = pingtan_2021_table3()
+    text = flatten(Generation.GEN2021, rows, (0,) * 15, zero="-")
+    assert "申请数量64--2-470" in text and looks_flat(text)
+    cells, issues = read_flat(text, Generation.GEN2021)
+    values = by_key(cells)
+    assert_table3(values, rows)
+    assert t4(values, "review") == [0] * 5 and len([k for k in values if k[0] == "table4"]) == 15
+    zeros = {i.target for i in issues if i.code == "blank-read-as-zero"}
+    assert ("table3", "1", "commercial-enterprise") in zeros and ("table4", "review", "total") in zeros
+    assert ("table3", "1", "natural-person") not in zeros
+    assert "blank-cell" not in codes(issues)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_published_cells_are_the_truth_with_dashes_for_zeros(table: Table) -> None:
+    generation, table3, table4, _ = table
+    cells, _ = read_flat(flatten(generation, table3, table4, zero="-"), generation)
+    truth = {
+        ("table3", n, c): Decimal(v)
+        for n, vector in table3.items()
+        for c, v in zip(APPLICANT_COLUMNS, vector, strict=True)
+    }
+    truth.update({("table4", p, r): Decimal(v) for (p, r), v in zip(APPEAL_CELLS, table4, strict=True)})
+    for key, value in by_key(cells).items():
+        if key[0] != "table2":
+            assert truth[key] == value, f"{key}: published {value}, the table says {truth[key]}"
+
+
+def test_a_blank_total_above_counts_is_not_read() -> None:
+    # "64--2-4-": the 总计 printed "-" above 70 requests; nothing says what it is, the row is left out
+    rows = pingtan_2021_table3()
+    text = flatten(Generation.GEN2021, rows, (0,) * 15, zero="-").replace("申请数量64--2-470", "申请数量64--2-4-")
+    cells, issues = read_flat(text, Generation.GEN2021)
+    assert not any(c.key[:2] == ("table3", "1") for c in cells)
+    assert any(i.code == "cell-ambiguous" and "'64--2-4-'" in i.message for i in issues)
+
+
+def test_a_dash_the_sums_say_is_not_zero_is_left_out() -> None:
+    # 三（二） printed "3-----5" (a misprint of "5-----5"): 3 + the blanks = 5, so the blanks are not all 0 and
+    # none is published as 0; the 3 and the 5 are the only cut and are published
+    rows = pingtan_2021_table3()
+    text = flatten(Generation.GEN2021, rows, (0,) * 15, zero="-")
+    assert "不计其他情形）5-----5" in text
+    cells, issues = read_flat(text.replace("不计其他情形）5-----5", "不计其他情形）3-----5"), Generation.GEN2021)
+    values = by_key(cells)
+    assert values[("table3", "3.2", "natural-person")] == 3 and values[("table3", "3.2", "total")] == 5
+    blank = {i.target for i in issues if i.code == "blank-cell" and i.target and i.target[1] == "3.2"}
+    assert blank == {("table3", "3.2", c) for c in APPLICANT_COLUMNS[1:-1]}
+    assert not any(("table3", "3.2", c) in values for c in APPLICANT_COLUMNS[1:-1])
+
+
+def test_six_dashes_for_seven_cells_and_a_page_footer() -> None:
+    # "二、上年结转政府信息公开申请数量------" (seed 000: the 总计 left no trace) is all 0; "0000000— 3 —" ends with
+    # the footer of page 3 (seed 004), which is not read
+    rows = pingtan_2021_table3()
+    text = (
+        flatten(Generation.GEN2021, rows, (0,) * 15, zero="-")
+        .replace("申请数量-------", "申请数量------")
+        .replace("另行制作-------", "另行制作-------— 3 —")
+    )
+    cells, issues = read_flat(text, Generation.GEN2021)
+    values = by_key(cells)
+    assert t3(values, "2") == [0] * 7 and t3(values, "3.4.2") == [0] * 7
+    assert any(i.code == "not-read" and "'— 3 —'" in i.message for i in issues)
