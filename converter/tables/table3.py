@@ -27,9 +27,9 @@ from decimal import Decimal
 from converter.checks import leaf_rows, table3_problems, table3_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
+from converter.numbers import BLANK_CELL
 from converter.solve import Equation, Group, Vector, consistent_zeros, prove_zeros, resolve
 from converter.tables.align import MIN_SIMILARITY, align, fit, similarity
-from converter.numbers import BLANK_CELL
 from converter.tables.common import cell_value, is_count, squash
 from converter.tables.layout import APPLICANT, APPLICANT_COLUMNS, Generation, Measure, concept
 from converter.tokens import Row, group_rows
