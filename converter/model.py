@@ -18,6 +18,7 @@ class Token:
     text: str
     line: int  # 1-based line in the extracted text
     page: int | None = None
+    part: int | None = None  # 0-based position among the TAB/| separated parts of its line
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Cell:
     line: int | None = None
     page: int | None = None
     unit: str | None = None  # unit notation (yuan, wan-yuan, wan-tiao, item)
+    part: int | None = None  # the source token's position in its line (Token.part): ties an OCR reading
 
     @property
     def key(self) -> tuple[str, ...]:

@@ -13,7 +13,9 @@ this project has. So every cell read from a scanned page (``SourceDoc.ocr``) goe
   is the only one in two or more failing equations (its row total and its column sum) is taken
   out, and the other cells of those equations must be confirmed by another equation. Cells that stay
   unconfirmed are left out with an ``ocr-unconfirmed`` note; a cell the reader placed without an
-  OCR reading of its own (inferred, or read as blank) is left out too.
+  OCR reading of its own (inferred) is left out too. A sum that holds a reading guessed from its
+  column (a mark taken for a "1") together with another guessed reading or a cell OCR saw blank
+  confirms none of its cells: those two can make up for each other's error (see ``_confirmed``).
 * 表二 and legacy figures have no arithmetic: a cell is published, with an ``ocr`` *warning* that no
   arithmetic confirms it, only when the engine's confidence is at least ``UNCHECKED_CONFIDENCE``
   and every other reading tried that is a number agrees; otherwise it is left out.
@@ -29,7 +31,7 @@ from decimal import Decimal
 from converter.checks import check_cells
 from converter.errors import Issue, Severity
 from converter.model import Cell, OcrReading, SourceDoc
-from converter.numbers import parse_number
+from converter.numbers import BLANK_CELL, parse_number
 from converter.tables.layout import APPEAL_CELLS, APPLICANT_COLUMNS, REQUEST_ROWS, Generation
 
 UNCHECKED_CONFIDENCE = 90.0  # 表二/legacy: the least engine confidence to publish a cell no equation checks
@@ -48,14 +50,18 @@ def confirm(
     if doc.ocr is None:
         return list(cells), list(issues)
     tied = tie_readings(cells, doc.ocr)
-    values = {c.key: c.value for c in cells if c.key in tied}
+    # a blank read as 0 (OCR saw no ink there: can only be too low), a reading guessed from its
+    # column (confidence 0: too low or too high); see _confirmed
+    blanks = {c.key for c in cells if c.source_text == BLANK_CELL and c.table in ("table3", "table4")}
+    guessed = {key for key, reading in tied.items() if reading.confidence <= 0}
+    values = {c.key: c.value for c in cells if c.key in tied or c.key in blanks}
     equations = _equations(generation, {c.key for c in cells})
     notes: dict[Key, str] = {}
     values, repaired = _repair(values, tied, equations)
     for key, (old, new) in repaired.items():
         notes[key] = f"read {old} first; re-read as {new}, the only reading that makes the table's sums hold"
     values, _ = _localize(values, equations)
-    confirmed = _confirmed(values, equations)
+    confirmed = _confirmed(values, equations, blanks, guessed)
     kept: list[Cell] = []
     out_issues: list[Issue] = []
     dropped: set[Key] = set()
@@ -63,17 +69,22 @@ def confirm(
         key = cell.key
         reading = tied.get(key)
         if cell.table in ("table3", "table4"):
-            if key in confirmed and reading is not None:
+            if key in confirmed and (reading is not None or key in blanks):
                 value = values[key]
                 if value != cell.value:
                     cell = _with_value(cell, value)
                 kept.append(cell)
                 how = notes.get(key, "confirmed by the table's sums")
+                seen = (
+                    f"read by OCR (confidence {reading.confidence:.0f})"
+                    if reading is not None
+                    else "OCR saw no digit in this cell; read as 0"
+                )
                 out_issues.append(
                     Issue(
                         "ocr",
                         Severity.INFO,
-                        f"read by OCR (confidence {reading.confidence:.0f}); {how}",
+                        f"{seen}; {how}",
                         target=key,
                         source_text=cell.source_text,
                     )
@@ -124,35 +135,55 @@ def confirm(
 
 
 def tie_readings(cells: Sequence[Cell], ocr: Mapping[tuple[int, int], OcrReading]) -> dict[Key, OcrReading]:
-    """The OCR reading each cell was read from.
+    """The OCR reading each cell was read from: the reading of the very cell of the page its token
+    stood in (``Cell.line``, ``Cell.part``), when it says the cell's value.
 
-    The numeric readings of a line are matched to the cells placed from that line in order when
-    they are as many; otherwise by value (a cell matching several readings takes the least
-    confident). A cell whose value is not its reading's (placed by arithmetic) has none.
+    A cell whose text is blank (a blank read as 0; on a scan OCR may have missed a thin "1") or that
+    was placed by arithmetic (no token of its own) has none. Cells that do not record their token's
+    position (legacy readers) are paired with the readings of their line in order, one to one,
+    where the values agree (the longest common subsequence), so one reading never vouches for two
+    cells.
     """
-    by_line: dict[int, list[OcrReading]] = {}
-    for (line, _), reading in sorted(ocr.items()):
-        if reading.text:
-            by_line.setdefault(line, []).append(reading)
-    cells_by_line: dict[int, list[Cell]] = {}
-    for cell in cells:
-        if cell.line is not None:
-            cells_by_line.setdefault(cell.line, []).append(cell)
     tied: dict[Key, OcrReading] = {}
-    for line, line_cells in cells_by_line.items():
-        readings = by_line.get(line, [])
-        if len(readings) == len(line_cells):
-            pairs = list(zip(line_cells, readings, strict=True))
-        else:
-            pairs = []
-            for cell in line_cells:
-                same = [r for r in readings if _number(r.text) == cell.value]
-                if same:
-                    pairs.append((cell, min(same, key=lambda r: r.confidence)))
-        for cell, reading in pairs:
-            if _number(reading.text) == cell.value:
-                tied[cell.key] = reading
+    loose: dict[int, list[Cell]] = {}
+    for cell in cells:
+        if cell.line is None or cell.source_text in ("", BLANK_CELL):
+            continue
+        if cell.part is None:
+            loose.setdefault(cell.line, []).append(cell)
+            continue
+        reading = ocr.get((cell.line, cell.part))
+        if reading is not None and reading.text and _number(reading.text) == cell.value:
+            tied[cell.key] = reading
+    for line, line_cells in loose.items():
+        readings = [r for (n, _), r in sorted(ocr.items()) if n == line and r.text]
+        for cell, reading in _in_order(line_cells, readings):
+            tied[cell.key] = reading
     return tied
+
+
+def _in_order(cells: Sequence[Cell], readings: Sequence[OcrReading]) -> list[tuple[Cell, OcrReading]]:
+    """Cells and readings paired in order where their values agree, as many as possible."""
+    values = [_number(r.text) for r in readings]
+    n, m = len(cells), len(readings)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            if cells[i].value == values[j]:
+                best[i][j] = best[i + 1][j + 1] + 1
+            else:
+                best[i][j] = max(best[i + 1][j], best[i][j + 1])
+    pairs = []
+    i = j = 0
+    while i < n and j < m:
+        if cells[i].value == values[j] and best[i][j] == best[i + 1][j + 1] + 1:
+            pairs.append((cells[i], readings[j]))
+            i, j = i + 1, j + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
 
 
 def _number(text: str) -> Decimal | None:
@@ -187,14 +218,36 @@ def _holds(values: Mapping[Key, Decimal], eq: Equation) -> bool | None:
     return sum(values[k] for k in left) == sum(values[k] for k in right)
 
 
-def _confirmed(values: Mapping[Key, Decimal], equations: Sequence[Equation]) -> set[Key]:
+def _confirmed(
+    values: Mapping[Key, Decimal],
+    equations: Sequence[Equation],
+    blanks: Iterable[Key] = (),
+    guessed: Iterable[Key] = (),
+) -> set[Key]:
+    """The cells in at least one fully read equation that holds and vouches for them, and in none
+    that fails (a cell with no reading of its own is not in ``values``, so no equation with it
+    counts).
+
+    Two readings of one sum can make up for each other's error only if one may be too high and the
+    other too low. A cell OCR saw blank (read as 0) can only be too low; a reading ``guessed`` from
+    its column (a mark taken for a "1") either way. So a sum vouches unless it holds a guessed
+    reading together with another guessed reading or with a blank: a missed "1" and a guessed "1"
+    in one row keep its total.
+    """
+    blanks, guessed = set(blanks), set(guessed)
     holding: set[Key] = set()
     failing: set[Key] = set()
     for eq in equations:
         result = _holds(values, eq)
         if result is None:
             continue
-        (holding if result else failing).update((*eq[0], *eq[1]))
+        cells = (*eq[0], *eq[1])
+        if not result:
+            failing.update(cells)
+            continue
+        n_guessed = sum(k in guessed for k in cells)
+        if n_guessed == 0 or (n_guessed == 1 and not any(k in blanks for k in cells)):
+            holding.update(cells)
     return holding - failing
 
 

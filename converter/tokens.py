@@ -28,10 +28,10 @@ def tokenize(doc: SourceDoc) -> list[Token]:
             continue
         if "[bookmark: " in line:
             line = _ARTEFACTS.sub("", line)
-        for part in _SPLIT.split(line):
+        for position, part in enumerate(_SPLIT.split(line)):
             text = normalize(part)
             if text:
-                tokens.append(Token(text=text, line=index + 1, page=page))
+                tokens.append(Token(text=text, line=index + 1, page=page, part=position))
     return tokens
 
 

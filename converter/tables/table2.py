@@ -217,4 +217,5 @@ def _read_cell(
         line=token.line,
         page=token.page,
         unit=unit,
+        part=token.part,
     )

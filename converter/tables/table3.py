@@ -418,6 +418,7 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
                     column_label=APPLICANT[i].zh,
                     line=(token or row.values[0]).line,
                     page=(token or row.values[0]).page,
+                    part=token.part if token else None,
                 )
             )
             if was_short and inferred.get(notation, (False,) * N)[i]:

@@ -106,6 +106,7 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
                 column_label=concept("result", result_code).zh,
                 line=token.line,
                 page=token.page,
+                part=tokens_at[i].part if tokens_at[i] else None,
             )
         )
         if inferred[i]:

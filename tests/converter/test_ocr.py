@@ -109,7 +109,9 @@ def test_image_only_pdf_gives_the_originals_cells_or_leaves_them_out(clean_doc: 
 def test_worn_scan_skewed_noisy_and_stamped_gives_no_different_number() -> None:
     doc = ocr.extract_scanned_pdf(SCANS / "huaian_2024_p4_5_worn.pdf")
     _, cells, issues = read_scanned_tables(doc, 2024)
-    assert_same_or_left_out(cells, issues, least=len(EXPECTED) // 2)
+    # a worn scan: most cells are left out, never one published wrong (45 of 190 confirmed when this was
+    # written; an OCR reading vouches only for the very cell it was read from)
+    assert_same_or_left_out(cells, issues, least=len(EXPECTED) // 5)
 
 
 @needs_tesseract
@@ -303,3 +305,39 @@ def test_a_document_not_read_by_ocr_passes_unchanged(seed_doc: SourceDoc) -> Non
     cells = _seed_original()
     kept, issues = confirm(cells, [], Generation.GEN2019, replace(seed_doc, ocr=None))
     assert kept == cells and issues == []
+
+
+def test_one_reading_vouches_for_one_cell_and_two_guesses_in_a_sum_confirm_nothing() -> None:
+    """Found by bench/ocr.py on a 150 dpi worn scan: OCR missed the "1" of 商业企业 (read blank, so
+    0) and took a speck in 社会公益组织 for a "1" (guessed from its column, confidence 0); the row
+    total still held (30 + 0 + 0 + 1 + 0 + 0 = 31) and a "0" reading of another cell vouched for the
+    blank. Neither may be published."""
+    from converter.model import Cell, OcrReading
+    from converter.ocr_check import _confirmed, tie_readings
+    from converter.tables.layout import APPLICANT_COLUMNS, Measure
+
+    printed = ["30", "(空白)", "(空白)", "1", "0", "0", "31"]  # as OCR saw the row 30 1 0 0 0 0 31
+    readings = {(5, 2): OcrReading("30", 95.0), (5, 5): OcrReading("1", 0.0), (5, 6): OcrReading("0", 93.0)}
+    readings |= {(5, 7): OcrReading("0", 90.0), (5, 8): OcrReading("31", 96.0)}
+    cells = [
+        Cell(
+            "table3",
+            (("request", "3.3.2"), ("applicant", column)),
+            Measure.COUNT,
+            Decimal(0) if text == "(空白)" else Decimal(text),
+            text,
+            "2.其他法律行政法规禁止公开",
+            column,
+            line=5,
+            part=2 + i,
+        )
+        for i, (column, text) in enumerate(zip(APPLICANT_COLUMNS, printed, strict=True))
+    ]
+    tied = tie_readings(cells, readings)
+    assert ("table3", "3.3.2", "commercial-enterprise") not in tied  # blank: no reading of its own
+    values = {c.key: c.value for c in cells}
+    blanks = {c.key for c in cells if c.source_text == "(空白)"}
+    guessed = {k for k, r in tied.items() if r.confidence <= 0}
+    equations = [(tuple(c.key for c in cells[:6]), (cells[6].key,))]
+    assert _confirmed(values, equations, blanks, guessed) == set()
+    assert _confirmed(values, equations) == set(values)  # without telling guesses apart it would pass
