@@ -93,13 +93,17 @@ def machine() -> dict[str, str]:
             versions[pkg] = version(pkg)
         except Exception:  # noqa: BLE001
             versions[pkg] = "-"
-    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    try:
+        wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+        wrk_version = (wrk.stdout + wrk.stderr).split("\n")[0].strip()
+    except FileNotFoundError:  # only the HTTP sections need it (apt-get install wrk)
+        wrk_version = "not installed"
     return {
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
         "python": platform.python_version(),
-        "wrk": (wrk.stdout + wrk.stderr).split("\n")[0].strip(),
+        "wrk": wrk_version,
         **versions,
     }
 
