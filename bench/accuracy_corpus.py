@@ -29,21 +29,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from converter.tables.layout import APPLICANT_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 MADE = ROOT / "tests" / "fixtures" / "made"
 REPORTS = Path("/work/shared/reports")
 OUT = Path("/tmp/gk-accuracy")
 
-APPLICANTS = (
-    "natural-person",
-    "commercial-enterprise",
-    "research-institution",
-    "social-welfare-organization",
-    "legal-service-institution",
-    "other-organization",
-    "total",
-)
+APPLICANTS = tuple(APPLICANT_COLUMNS)  # 自然人 … 其他, 总计: the template's order
 T4_ROWS = ("review", "litigation-direct", "litigation-after-review")
 T4_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
 CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"

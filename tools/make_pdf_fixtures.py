@@ -39,18 +39,12 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
+from converter.tables.layout import APPLICANT_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "made"
 
-COLUMNS = (
-    "natural-person",
-    "commercial-enterprise",
-    "research-institution",
-    "social-welfare-organization",
-    "legal-service-institution",
-    "other-organization",
-    "total",
-)
+COLUMNS = tuple(APPLICANT_COLUMNS)  # 自然人 … 其他, 总计: the template's order
 LEGAL = range(1, 6)  # 商业企业 … 其他: the columns agencies leave blank for 0
 T4_ROWS = ("review", "litigation-direct", "litigation-after-review")
 T4_COLUMNS = ("upheld", "corrected", "other", "pending", "total")

@@ -16,6 +16,7 @@ from converter.extract.pdf import is_page_number
 from converter.model import Report
 from converter.numbers import BLANK_CELL
 from converter.pipeline import convert_file
+from tests.converter.pdf_bytes import pdf_from_objects
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SEEDS = Path(__file__).parents[2] / "data" / "seeds"
@@ -96,16 +97,7 @@ def _pdf(pages: list[list[tuple[float, float, str]]]) -> bytes:
         )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return pdf_from_objects(objects)
 
 
 def test_page_numbers_dropped_and_wide_gaps_cut_cells(tmp_path: Path) -> None:

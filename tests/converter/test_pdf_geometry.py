@@ -20,6 +20,7 @@ from converter.model import Report, SourceDoc
 from converter.numbers import BLANK_CELL
 from converter.pipeline import convert_file
 from tests.converter.golden import cells_tsv, compare
+from tests.converter.pdf_bytes import pdf_from_objects
 
 ROOT = Path(__file__).parents[2]
 MADE = ROOT / "tests" / "fixtures" / "made"
@@ -160,16 +161,7 @@ def _pdf_with_bad_font_box() -> bytes:
         "<< /Type /FontDescriptor /FontName /GongkaiTest /Flags 32 /FontBBox [0 0 0] /ItalicAngle 0 /Ascent 900"
         " /Descent -200 /CapHeight 700 /StemV 80 >>",
     ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return pdf_from_objects(objects)
 
 
 def _gongkai(*args: str) -> subprocess.CompletedProcess[str]:
