@@ -41,8 +41,8 @@ INPUTS = sorted((ROOT / "data" / "seeds").glob("*.txt")) + sorted(
     and p.suffix.lower() in SUFFIXES
     and not OWN_TESTS & set(p.relative_to(folder).parts)
 )
-# the crawl's own record of the Hebei pages: their body text has no title (shared/reports/README.md)
-OPTIONS = ConvertOptions(manifest=read_manifest(SHARED / "hebei_manifest.csv")) if SHARED.is_dir() else ConvertOptions()
+# the crawl's own record of the Hebei pages (a copy of shared/reports/hebei_manifest.csv): their body text has no title
+OPTIONS = ConvertOptions(manifest=read_manifest(ROOT / "tests" / "fixtures" / "real" / "hebei_manifest.csv"))
 
 
 def _reference(report: Report) -> bytes:
