@@ -1131,6 +1131,58 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
 # 表四
 
 
+def _table4_agreed(
+    text: FlatText, span: tuple[int, int], printed: str, cuts: Sequence[Sequence[int | None]], issues: list[Issue]
+) -> list[Cell]:
+    """表四 when several splits fit its three 总计 equations: the cells on which every split agrees are
+    certain all the same (a group that only one cut of the run fits); the others are left out.
+
+    >>> issues = []
+    >>> cells = _table4_agreed(FlatText("1"), (0, 1), "72641783735113481261211620",
+    ...     [(72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 12, 1, 1, 6, 20), (72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 1, 2, 11, 6, 20)], issues)
+    >>> [(c.key[1], c.key[2], int(c.value)) for c in cells][-3:]
+    [('litigation-direct', 'total', 26), ('litigation-after-review', 'pending', 6), ('litigation-after-review', 'total', 20)]
+    >>> sorted({i.code for i in issues})
+    ['cell-ambiguous', 'cells-run-together']
+    """
+    zh = "表四"
+    cells: list[Cell] = []
+    for i, (proceeding, result) in enumerate(APPEAL_CELLS):
+        target = ("table4", proceeding, result)
+        label = f"{zh} {concept('proceeding', proceeding).zh} {concept('result', result).zh}"
+        seen = {cut[i] for cut in cuts}
+        if len(seen) != 1 or None in seen:
+            shown = " or ".join(str(v) for v in sorted(v for v in seen if v is not None))
+            issues.append(
+                _issue(
+                    "cell-ambiguous",
+                    f"{label}: the digits {printed!r} ran together and {len(cuts)} splits fit the three 总计 equations; "
+                    f"they differ here ({shown}); none published",
+                    source=printed,
+                )
+            )
+            continue
+        (value,) = seen
+        cells.append(
+            Cell(
+                table="table4",
+                codes=(("proceeding", proceeding), ("result", result)),
+                measure=Measure.COUNT,
+                value=Decimal(value),
+                source_text=printed,
+                row_label=concept("proceeding", proceeding).zh,
+                column_label=concept("result", result).zh,
+                line=text.line(span[0]),
+            )
+        )
+        message = (
+            f"{zh}: the digits {printed!r} ran together; {len(cuts)} splits fit the three 总计 equations and every one "
+            f"of them gives {value} here"
+        )
+        issues.append(_issue("cells-run-together", message, target=target, source=printed))
+    return cells
+
+
 def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list[Cell]:
     zh = "表四"
     body = text.text
@@ -1141,6 +1193,8 @@ def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list
     digits, printed = body[span[0] : span[1]], text.printed(*span)
     dashed = _DASH.search(digits) is not None
     cuts: list[Cut] | None = split_dashed(digits, N4, APPEAL_GROUPS) if dashed else split_run(digits, N4, APPEAL_GROUPS)  # type: ignore[assignment]
+    if cuts and len(cuts) > 1 and not dashed:
+        return _table4_agreed(text, span, printed, cuts, issues)
     if not cuts or len(cuts) > 1:
         what = "too many splits" if cuts is None else f"{len(cuts)} splits" if cuts else "no split"
         issues.append(

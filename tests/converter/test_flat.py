@@ -19,6 +19,8 @@ from converter.flat import (
     APPEAL_GROUPS,
     MAX_SPLITS,
     ROW_SUM,
+    FlatText,
+    _read_table4,
     _walk_cuts,
     joint_cuts,
     looks_flat,
@@ -753,3 +755,22 @@ def test_six_dashes_for_seven_cells_and_a_page_footer() -> None:
     values = by_key(cells)
     assert t3(values, "2") == [0] * 7 and t3(values, "3.4.2") == [0] * 7
     assert any(i.code == "not-read" and "'— 3 —'" in i.message for i in issues)
+
+
+def test_table4_cells_every_split_agrees_on_are_published_the_others_left_out() -> None:
+    """The real Huai'an 表四 run together (72 64 178 37 351 | 13 4 8 1 26 | 12 1 1 6 20): three splits fit
+    the three 总计 equations and differ only inside 复议后起诉 (12/1/1/6, 1/2/11/6, 1/2/1/16); the
+    other ten cells and that group's 总计 are the same in every one of them, so they are certain."""
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
+        + ("结果维持结果纠正其他结果尚未审结总计" * 3)
+        + "726417837351134812612116 20\n五、存在的主要问题及改进情况"
+    )
+    issues: list[Issue] = []
+    cells = {c.key[1:]: c.value for c in _read_table4(FlatText(text), 0, issues)}
+    truth = dict(zip(APPEAL_CELLS, (72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 12, 1, 1, 6, 20), strict=True))
+    assert cells == {k: truth[k] for k in cells}
+    assert ("litigation-after-review", "total") in cells and ("review", "total") in cells
+    undecided = {("litigation-after-review", r) for r in ("upheld", "corrected", "other", "pending")}
+    assert undecided.isdisjoint(cells) and len(cells) == 11
+    assert len([i for i in issues if i.code == "cell-ambiguous"]) == 4
