@@ -1020,14 +1020,7 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
         name = f"{zh} row {notation} ({concept('request', notation).zh})"
         cuts = joint[notation]
         if len(cuts) != 1:
-            issues.append(
-                _issue(
-                    "cell-ambiguous",
-                    f"{name}: the digits {run.printed!r} ran together and {len(cuts)} splits fit the arithmetic "
-                    f"({_examples(cuts)}); none published",
-                    source=run.printed,
-                )
-            )
+            cells += _agreed_cells(run, notation, name, cuts, issues)
             continue
         (vector,) = cuts
         repair = repairs.get(notation)
@@ -1129,6 +1122,52 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
 
 # ---------------------------------------------------------------------------------------------
 # 表四
+
+
+def _agreed_cells(
+    run: Run, notation: str, name: str, cuts: Sequence[Sequence[int | None]], issues: list[Issue]
+) -> list[Cell]:
+    """A 表三 row that several splits fit: the cells every split gives the same number (often the
+    row's 总计) are certain all the same and published; the others are left out with a note."""
+    cells: list[Cell] = []
+    undecided: list[str] = []
+    for i, column in enumerate(APPLICANT_COLUMNS):
+        seen = {cut[i] for cut in cuts}
+        if len(seen) != 1 or None in seen:
+            undecided.append(APPLICANT[i].zh)
+            continue
+        (value,) = seen
+        target = ("table3", notation, column)
+        cells.append(
+            Cell(
+                table="table3",
+                codes=(("request", notation), ("applicant", column)),
+                measure=Measure.COUNT,
+                value=Decimal(value),
+                source_text=run.printed,
+                row_label=run.label,
+                column_label=APPLICANT[i].zh,
+                line=run.line,
+            )
+        )
+        issues.append(
+            _issue(
+                "cells-run-together",
+                f"{name}: the digits {run.printed!r} ran together; {len(cuts)} splits fit the arithmetic "
+                f"({_examples(cuts)}) and every one gives {value} in column {APPLICANT[i].zh}",
+                target=target,
+                source=run.printed,
+            )
+        )
+    issues.append(
+        _issue(
+            "cell-ambiguous",
+            f"{name}: the digits {run.printed!r} ran together and {len(cuts)} splits fit the arithmetic "
+            f"({_examples(cuts)}); the columns they differ in ({', '.join(undecided)}) are not published",
+            source=run.printed,
+        )
+    )
+    return cells
 
 
 def _table4_agreed(
