@@ -10,6 +10,7 @@ the next page simply continues. ``SourceDoc.pages`` holds the page number of eac
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import logging
 import re
@@ -21,7 +22,7 @@ import pdfplumber
 from pdfplumber.page import Page
 from pdfplumber.utils import extract_text
 
-from converter.errors import SourceUnreadable
+from converter.errors import Issue, Severity, SourceUnreadable
 from converter.extract import SUFFIXES, read_bytes
 from converter.extract.html import clean_cell, clean_line, grid_lines
 from converter.extract.pdf_grid import Grid, frame_lines, rule_grids, stitch
@@ -46,6 +47,20 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line.strip()))
 
 
+SCAN_COVER = 0.8  # a page image covering this share of the page makes the page a scan
+
+
+def is_scanned_page(page: Page) -> bool:
+    """One image covers most of the page: a scan, whatever text lies over it."""
+    area = float(page.width * page.height) or 1.0
+    for image in page.images:
+        width = max(0.0, min(float(image["x1"]), float(page.width)) - max(float(image["x0"]), 0.0))
+        height = max(0.0, min(float(image["bottom"]), float(page.height)) - max(float(image["top"]), 0.0))
+        if width * height >= SCAN_COVER * area:
+            return True
+    return False
+
+
 def extract_pdf(path: Path) -> SourceDoc:
     """Read a PDF's text layer into lines with their page numbers.
 
@@ -57,11 +72,14 @@ def extract_pdf(path: Path) -> SourceDoc:
     quiet_pdfminer()
     items: list[tuple[int, str | Grid]] = []  # (page, text line or table), in reading order
     any_chars = False
+    text_pages = scanned_pages = 0
     try:
         with pdfplumber.open(path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 if page.chars:
                     any_chars = True
+                    text_pages += 1
+                    scanned_pages += is_scanned_page(page)
                     hint = items[-1][1].xs if items and isinstance(items[-1][1], Grid) else None
                     items += [(number, item) for item in _page_items(page, hint)]
                 page.close()  # frees the page's parsed objects: long reports stay small in memory
@@ -71,6 +89,19 @@ def extract_pdf(path: Path) -> SourceDoc:
         from converter.extract.ocr import extract_scanned_pdf
 
         return extract_scanned_pdf(path)
+    if scanned_pages == text_pages:
+        # every page with text is a page image with text laid over it: a scan that was OCR'd before it was
+        # published. Its digits are that OCR's, unchecked: the pages are read again by OCR, cell by cell.
+        from converter.extract.ocr import extract_scanned_pdf
+
+        doc = extract_scanned_pdf(path)
+        note = Issue(
+            "not-read",
+            Severity.INFO,
+            "the PDF's text layer lies over page images (a scan OCR'd before it was published); its digits are not "
+            "trusted: the pages were read again by OCR, each number confirmed by the tables' arithmetic",
+        )
+        return dataclasses.replace(doc, issues=(*doc.issues, note))
     for (before_page, before), (number, item) in itertools.pairwise(items):
         if isinstance(before, Grid) and isinstance(item, Grid) and before_page == number - 1:
             stitch(before, item)  # the table goes on from the page before

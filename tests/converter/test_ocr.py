@@ -341,3 +341,28 @@ def test_one_reading_vouches_for_one_cell_and_two_guesses_in_a_sum_confirm_nothi
     equations = [(tuple(c.key for c in cells[:6]), (cells[6].key,))]
     assert _confirmed(values, equations, blanks, guessed) == set()
     assert _confirmed(values, equations) == set(values)  # without telling guesses apart it would pass
+
+
+@needs_tesseract
+def test_a_scan_ocrd_before_it_was_published_is_read_again() -> None:
+    """Pages 4-5 of the 200 dpi scan run through OCRmyPDF, as publishers do before they upload a scan:
+    its text layer lies over the page images, and its digits are that OCR's, unchecked. They are not
+    trusted: the pages are read again cell by cell, and only confirmed digits are published."""
+    from converter.extract import extract
+
+    doc = extract(SCANS / "huaian_2024_p4_5_ocrd_by_publisher.pdf")
+    assert doc.ocr is not None
+    assert any(i.code == "not-read" and "text layer lies over page images" in i.message for i in doc.issues)
+    _, cells, issues = read_scanned_tables(doc, 2024)
+    assert_same_or_left_out(cells, issues, least=len(EXPECTED) // 2)
+
+
+def test_a_pdf_with_a_text_layer_of_its_own_is_not_taken_for_a_scan() -> None:
+    import pdfplumber
+
+    from converter.extract.pdf import is_scanned_page
+
+    with pdfplumber.open(Path(__file__).parents[1] / "fixtures" / "huaian_municipal_2024.pdf") as pdf:
+        assert not any(is_scanned_page(page) for page in pdf.pages)
+    with pdfplumber.open(SCANS / "huaian_2024_p4_5_ocrd_by_publisher.pdf") as pdf:
+        assert all(is_scanned_page(page) for page in pdf.pages)
