@@ -29,10 +29,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from converter.checks import check_cells
+from converter.checks import equations as table_equations
 from converter.errors import Issue, Severity
 from converter.model import Cell, OcrReading, SourceDoc
 from converter.numbers import BLANK_CELL, parse_number
-from converter.tables.layout import APPEAL_CELLS, APPLICANT_COLUMNS, REQUEST_ROWS, Generation
+from converter.tables.layout import Generation
 
 UNCHECKED_CONFIDENCE = 90.0  # 表二/legacy: the least engine confidence to publish a cell no equation checks
 Key = tuple[str, ...]
@@ -192,22 +193,9 @@ def _number(text: str) -> Decimal | None:
 
 
 def _equations(generation: Generation, keys: Iterable[Key]) -> list[Equation]:
-    if generation is Generation.LEGACY:
-        return []
-    keys = set(keys)
+    """The tables' equations (``checks.equations``), with a one-row （六） where the cells have one."""
     single_other = generation is Generation.GEN2021 and any(k[:2] == ("table3", "3.6") for k in keys)
-    rows = REQUEST_ROWS[Generation.GEN2019 if single_other else generation]
-    leaves = [r for r in rows if r.startswith("3.") and r != "3.7"]
-    eqs: list[Equation] = []
-    for r in rows:
-        eqs.append((tuple(("table3", r, c) for c in APPLICANT_COLUMNS[:-1]), (("table3", r, "total"),)))
-    for c in APPLICANT_COLUMNS:
-        eqs.append(((("table3", "1", c), ("table3", "2", c)), (("table3", "3.7", c), ("table3", "4", c))))
-        eqs.append((tuple(("table3", r, c) for r in leaves), (("table3", "3.7", c),)))
-    for start in range(0, len(APPEAL_CELLS), 5):
-        parts = tuple(("table4", *APPEAL_CELLS[i]) for i in range(start, start + 4))
-        eqs.append((parts, (("table4", *APPEAL_CELLS[start + 4]),)))
-    return eqs
+    return [(left, right) for _, left, right in table_equations(generation, single_other=single_other)]
 
 
 def _holds(values: Mapping[Key, Decimal], eq: Equation) -> bool | None:
