@@ -1078,18 +1078,7 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
                         severity=Severity.INFO,
                     )
                 )
-            cells.append(
-                Cell(
-                    table="table3",
-                    codes=(("request", notation), ("applicant", column)),
-                    measure=Measure.COUNT,
-                    value=Decimal(vector[i] or 0),
-                    source_text=printed,
-                    row_label=run.label,
-                    column_label=APPLICANT[i].zh,
-                    line=run.line,
-                )
-            )
+            cells.append(_table3_cell(notation, i, Decimal(vector[i] or 0), printed, run))
             if vector[i] is None:
                 continue
             if repair is not None and repair.kind == "blank-total" and column == APPLICANT_COLUMNS[-1]:
@@ -1124,6 +1113,35 @@ def _read_table3(text: FlatText, generation: Generation, issues: list[Issue]) ->
 # 表四
 
 
+def _table3_cell(notation: str, i: int, value: Decimal, printed: str, run: Run) -> Cell:
+    """The 表三 observation of column ``i`` of a row read from a run."""
+    return Cell(
+        table="table3",
+        codes=(("request", notation), ("applicant", APPLICANT_COLUMNS[i])),
+        measure=Measure.COUNT,
+        value=value,
+        source_text=printed,
+        row_label=run.label,
+        column_label=APPLICANT[i].zh,
+        line=run.line,
+    )
+
+
+def _table4_cell(i: int, value: Decimal, printed: str, line: int) -> Cell:
+    """The 表四 observation of cell ``i`` (of the 15) read from a run."""
+    proceeding, result = APPEAL_CELLS[i]
+    return Cell(
+        table="table4",
+        codes=(("proceeding", proceeding), ("result", result)),
+        measure=Measure.COUNT,
+        value=value,
+        source_text=printed,
+        row_label=concept("proceeding", proceeding).zh,
+        column_label=concept("result", result).zh,
+        line=line,
+    )
+
+
 def _agreed_cells(
     run: Run, notation: str, name: str, cuts: Sequence[Sequence[int | None]], issues: list[Issue]
 ) -> list[Cell]:
@@ -1138,18 +1156,7 @@ def _agreed_cells(
             continue
         (value,) = seen
         target = ("table3", notation, column)
-        cells.append(
-            Cell(
-                table="table3",
-                codes=(("request", notation), ("applicant", column)),
-                measure=Measure.COUNT,
-                value=Decimal(value),
-                source_text=run.printed,
-                row_label=run.label,
-                column_label=APPLICANT[i].zh,
-                line=run.line,
-            )
-        )
+        cells.append(_table3_cell(notation, i, Decimal(value), run.printed, run))
         issues.append(
             _issue(
                 "cells-run-together",
@@ -1202,18 +1209,7 @@ def _table4_agreed(
             )
             continue
         (value,) = seen
-        cells.append(
-            Cell(
-                table="table4",
-                codes=(("proceeding", proceeding), ("result", result)),
-                measure=Measure.COUNT,
-                value=Decimal(value),
-                source_text=printed,
-                row_label=concept("proceeding", proceeding).zh,
-                column_label=concept("result", result).zh,
-                line=text.line(span[0]),
-            )
-        )
+        cells.append(_table4_cell(i, Decimal(value), printed, text.line(span[0])))
         message = (
             f"{zh}: the digits {printed!r} ran together; {len(cuts)} splits fit the three 总计 equations and every one "
             f"of them gives {value} here"
@@ -1283,18 +1279,7 @@ def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list
                     severity=Severity.INFO,
                 )
             )
-        cells.append(
-            Cell(
-                table="table4",
-                codes=(("proceeding", proceeding), ("result", result)),
-                measure=Measure.COUNT,
-                value=Decimal(vector[i] or 0),
-                source_text=printed,
-                row_label=concept("proceeding", proceeding).zh,
-                column_label=concept("result", result).zh,
-                line=text.line(span[0]),
-            )
-        )
+        cells.append(_table4_cell(i, Decimal(vector[i] or 0), printed, text.line(span[0])))
         if vector[i] is not None:
             issues.append(_issue("cells-run-together", message, target=target, source=printed))
     return cells
