@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from converter.checks import leaf_rows, table3_problems, table3_rows
+from converter.checks import equations as table_equations
+from converter.checks import table3_problems, table3_rows
 from converter.errors import Issue, Severity
 from converter.model import Cell, Token
 from converter.numbers import BLANK_CELL
@@ -298,14 +299,18 @@ def _notes(rows: list[Row], reading: Reading, generation: Generation, issues: li
 
 
 def _equations(rows: Sequence[str], generation: Generation) -> list[Equation]:
-    """Every equation of 表三 over cells keyed (row, column index)."""
+    """The equations of 表三 (``checks.equations``) over cells keyed (row, column index)."""
     single = generation is Generation.GEN2021 and "3.6" in rows
-    equations: list[Equation] = [(tuple((r, i) for i in range(N - 1)), ((r, N - 1),)) for r in rows]
-    leaves = leaf_rows(generation, single_other=single)
-    for i in range(N):
-        equations.append(((("1", i), ("2", i)), (("3.7", i), ("4", i))))
-        equations.append((tuple((r, i) for r in leaves), (("3.7", i),)))
-    return equations
+    column = {c: i for i, c in enumerate(APPLICANT_COLUMNS)}
+
+    def keyed(side: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, int], ...]:
+        return tuple((k[1], column[k[2]]) for k in side)
+
+    return [
+        (keyed(left), keyed(right))
+        for _, left, right in table_equations(generation, single_other=single)
+        if left[0][0] == TABLE
+    ]
 
 
 def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> list[Cell]:
