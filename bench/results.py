@@ -34,6 +34,9 @@ def write_section(start: str, end: str, block: str, results: Path = RESULTS) -> 
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     results.write_text(text, encoding="utf-8")
+    from bench.summary import refresh  # the first screen follows the sections it sums up
+
+    refresh(results)
 
 
 def measure_or_rerender(

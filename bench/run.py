@@ -1065,123 +1065,8 @@ def _rdflib_triple(q: Any) -> tuple[Any, Any, Any]:
 # report
 
 
-NOTES = [
-    "First session: `res_describe.rq` no longer scans every rdf:type triple (agency dereference 2.6 s → "
-    "1 ms at 1,000 reports); SPARQL JSON written by Oxigraph itself (11.7 → 3.8 ms in-process for one report's "
-    "表三); uvicorn with uvloop + httptools; `/doc` RDF serialized once per release.",
-    "Second session: a response cache per release (repeated GETs of /sparql, /id, /doc, /def, /code and /figures "
-    "answered from kept responses, ETag/304; the first HTTP table measures it, the second turns it off); /sparql "
-    "awaits the query worker's socket on the event loop; the rdflib SERVICE check only when `service` occurs; "
-    "HTML read by lxml directly; `gongkai dump` writes each year once (threads, ISA-L gzip, concatenated members); "
-    "aggregate cubes by province and year from one scan of 表三 and one of 表四.",
-    "Third session: reports emitted as pyoxigraph quads and serialized by Oxigraph (emission 24-27 → 5-6 ms and "
-    "serialization 15-16 → 1.4-2 ms per text seed); one .nq output is an external sort of report blocks (memory "
-    "flat in N); the gazetteer made ready while bulk_load runs and the aggregate queries run during the "
-    "compaction (load 0.66 → 0.82× bulk_load at 1,000 reports); the bulk SHACL engine (bench/shacl.py).",
-    "Fourth session, endpoint: FastAPI ran every plain-`def` dependency in its thread pool (two thread switches "
-    "per dependency per request, for a field read) and solved dependencies at ~0.3 ms a request: the "
-    "dependencies are `async` now, and /sparql, /id and /doc are plain Starlette routes; a /doc document whose "
-    "serialization is kept is answered on the event loop; the query time limit is a loop timer, not "
-    "`asyncio.wait_for` (a task per query). In-process (ASGI call, cache off) /sparql `ASK {}` costs 0.25 ms "
-    "over the worker's own time, was 1.0 ms; the 303 floor went from 1,122 to ~2,500 req/s at c=1 and agency "
-    "dereference with the cache off from 0.66× to 4.0× Oxigraph at c=16 (1,000 reports). Two query workers per "
-    "core (`GONGKAI_QUERY_WORKERS`, was one): with one, the cores idle at c=16 while a worker waits for the "
-    "server to take its answer; the query rows at c=16 went from 0.50-0.60× to 0.86-0.90× at 1,000 reports.",
-    "Fourth session, SHACL and scale: the 10^5-report corpus converted on Dask (gzip'd shards, `--gzip`) and every "
-    "shard validated on Dask in 8.8 min, measured (bench/distributed.py section).",
-    "Sixth session: reports are built as N-Quads lines of pyoxigraph terms (`converter.emit.report_lines`) instead "
-    "of pyoxigraph Quads (3.5 µs each with a literal object): emit + sort 6.0 → 2.9 ms per text seed, and the "
-    "conversion targets met (text 147, HTML 128 reports/s per core in this quiet run; reading alone was also "
-    "faster than in the previous run, 289 vs 180 reports/s, so part of the gain is the machine's speed, which "
-    "varies); an update (reload) adjusts the aggregate cubes and the quad count by the graphs it replaces and "
-    "loads, instead of scanning every report and counting the store, and removes the replaced graphs in threads: "
-    "the 10% reload went from 15.3 to 7.6 s at 1,000 reports, 0.93× the peer doing the same job (graph names, "
-    "remove_graph, bulk_load), still 0.34× a plain bulk_load that replaces nothing; the HTTP cells record the "
-    "server's CPU per request (psutil) and say whether the store release was compacted; the 10^5-report store "
-    "loaded again (bench/distributed.py section): the /figures pages 9 and 73 ms, was 1.2-1.5 s. Found while "
-    "measuring: the HTTP tables of earlier sessions at 1,000 reports were taken on the release the load section's "
-    "10% reload leaves, which is not compacted; on it this session's cache-off cells gave c=1 0.56-0.77×, c=16 "
-    "0.82-0.98×, Gongkai spending 1.0-1.8× Oxigraph's CPU per request (report table at c=1: 11.95 vs 6.60 ms) where on "
-    "the compacted release of the fresh load (the table above) it spends 1.1-1.6× (6.72 vs 5.16 ms): the query "
-    "workers, each with its own RocksDB instance, suffer more from an uncompacted store than the one Oxigraph "
-    "server. The table above is on the compacted release.",
-    "Fifth session: /sparql reads a query text once (`store.query_words`: form, FROM, nondeterministic calls; "
-    "remembered for texts up to 8 KiB) where it was tokenized three times (~110 µs a request); the HTTP cells of "
-    "the cache-off table are Gongkai/Oxigraph pairs measured three times, the order swapped each round, ratios "
-    "the medians of the pairs'; `gongkai dump` passes each graph on in ~1 MiB blocks instead of holding it whole "
-    "twice (the aggregate graph grows with the agencies: at 1,000 reports the dump's Python peak went from 31 to "
-    "13 MiB, its anonymous memory from 125 to 115 MiB. At 10,000 reports, outside the benchmark: Oxigraph dumping "
-    "the store graph by graph in one thread peaks at 226 MiB, its whole-store dump at 218 MiB, so what grows with "
-    "N is RocksDB's, as for the peer; the new `gongkai dump` was not run at 10,000 reports: that store was "
-    "deleted to make room for the 10^5 one, and the 10,000-report rows below are the fourth session's); "
-    "`gongkai load` imports the aggregates' modules while bulk_load runs; the 10^5-report store "
-    "bulk-loaded and its figures timed (bench/distributed.py section): through SPARQL 3-39 ms, but the /figures "
-    "pages took 1.2-1.5 s, ~1.1 s of it counting every agency's province per request; that count is now made once "
-    "per release (47 vs 66 ms at 1,000 reports), not yet re-measured at 10^5.",
-    "Tried, no gain or not kept: granian 2.8.7 instead of uvicorn (third session: floor 1.2-1.3k vs 1.5-1.7k "
-    "req/s); the aggregate scans as Python pattern loops (1.39 vs 1.63 s at 1,000 reports); all the N-Quads "
-    "files of a load as one stream in a single bulk_load (~20% faster, the peer's one-stream column, but 1.6 GB "
-    "of memory against 0.26 GB at 1,000 reports and growing with the input: not kept); skipping the compaction "
-    "after a load (measured again on the one-stream store: a report's table 4.75 vs 2.81 ms, an agency series "
-    "6.74 vs 3.60 ms, the aggregates 2.3-2.6 vs 1.2-1.7 s without and with it: kept).",
-    "Seventh session: no change to the serving path; measured where the SPARQL gap comes from "
-    "(bench/ceiling.py section): a bare uvicorn server with pyoxigraph in a thread pool, nothing of Gongkai in "
-    "it, reaches ~0.92× Oxigraph at c=16 and 0.64-0.96× at c=1 on the same queries, so a Python server in front "
-    "of pyoxigraph sits at or below the 0.9× target whatever it does; Gongkai is 0.06-0.14 under that ceiling "
-    "(0.35-0.37 ms more CPU per request on `ASK {}`: the worker-process hop the time limit needs, the framework "
-    "and guards, the access log). Tried, no gain: 8 query workers instead of 4; queries in threads of the "
-    "server process; one store shared by threads against a store per process. The 10,000-report rows "
-    "measured again (they were the fourth session's), then every 1,000-report section in one full run "
-    "(`python -m bench.run -n 1000 --small 200 --duration 5 --rounds 2 --http-rounds 3 --repeat 20`, 15:30 UTC), "
-    "with the store pointed back at the fresh load's compacted release before the dump and HTTP sections.",
-    "Eighth session: `python -m bench.run` measures 10^3 and 10^4 reports in one run by default "
-    "(`-n 1000,10000`; one round of the load and dump sections above 1,000 reports, `--large-rounds`), and a "
-    "run of every section starts afresh instead of carrying earlier runs' numbers. New then: the "
-    "10,000-report load and reload rows. No change to Gongkai's code.",
-    "Ninth session: `make bench` (bench/suite.py) runs this script and every other benchmark of this file "
-    "(ceiling, rdflib-endpoint, SHACL engines, Dask) one after another, so each of their sections comes from "
-    "the same run as this one (the table at the top of the file). No change to Gongkai's code. Seen in this "
-    "run against the eighth session's: the same picture within the machine's noise, but the 1,000-report "
-    "reload came out at 0.72× the replace peer: Gongkai took 7.1 and 8.0 s against 5.9 and 6.1 s in the "
-    "eighth session's run, the peer 5.4 against 5.2 s. At 10,000 reports both took longer than then "
-    "(Gongkai 72.8 against 62.4 s, the peer 69.5 against 60.1 s), with no code changed between the runs; "
-    "the 1,000-report reload replaces one 100-report file, where Gongkai's fixed steps (reading the graph "
-    "names, adjusting the aggregate cubes and the quad count) weigh most. Also: the 1,000-report report "
-    "table's p99 at c=1 came out at 1.69× Oxigraph's (p50 4.7 against 3.5 ms; 1.16× in the eighth session).",
-    "Still short, and why: (1) SPARQL at c=1 and c=16 with every request evaluated: see the ceiling section. "
-    "The query worker processes cost ~0.14 ms a request and are what lets a query be stopped at its time limit "
-    "or when its client leaves (pyoxigraph cannot cancel a query, so its process is killed); uvicorn alone "
-    "costs 0.3-0.6 ms a request at c=1 against Oxigraph's ~0.1 ms. (2) `gongkai load` against plain bulk_load: "
-    "with `--no-optimize` it is 0.64 / 0.80 / 0.89× bulk_load per file at 200 / 1,000 / 10,000 reports (the Targets' paired ratios); the rest of a load is the vocabulary, the "
-    "provinces, the aggregate cubes and the quad count (at 1,000 reports 0.8, 2.2 and 0.4 s), and the "
-    "compaction, which is needed (above); with it, 0.88 / 0.89 / 0.95× bulk_load + optimize. The one-stream "
-    "bulk_load is faster again at 10,000 reports (184 + 91 s against the per-file 228 + 96 s; Gongkai 316 s) "
-    "and its memory is bounded too, by Oxigraph's batches, not by the input as an earlier note said: 405 / "
-    "1,556 / 1,960 MiB at 200 / 1,000 / 10,000 reports, 4.7× Gongkai's 416 MiB. A few files per bulk_load is no middle way (1,000 reports, "
-    "by hand, one stream per group of 1 / 2 / 5 / 10 files: bulk_load 22.1 / 24.5 / 21.9 / 17.2 s, peak "
-    "238 / 491 / 1,131 / 1,563 MiB): the gain comes only with one stream of everything. (3) Dump peak memory grows from 200 to 10,000 reports for Gongkai (95 / 145 / 396 MiB) "
-    "and for the peer (58 / 93 / 206 MiB), and then much less. Found in the eighth session: the store's RocksDB "
-    "options (its OPTIONS file) give each of its 11 column families its own block cache (RocksDB's default, "
-    "32 MiB, none shared) and keep index and filter blocks outside them, so a reading process holds up to "
-    "~350 MiB of cached blocks, filled as it reads: a whole-store read (quads_for_pattern) holds 74 MiB "
-    "after its first 10^6 quads at 1,000 reports, 182 MiB at 10,000 and 203 MiB at 100,000 (anonymous "
-    "memory), then stays there (185 MiB at 10^7 quads at 10,000 reports, 203 MiB at 3·10^6 at 100,000). `gongkai dump` of the 100,000-report store, stopped after "
-    "4 minutes (~12% of its output): 514 MiB after 80 s, 517 MiB at 240 s (396 MiB for the whole dump at "
-    "10,000). Limiting the open files (RocksDB's max_open_files follows the process's file limit; `prlimit "
-    "--nofile` 100-128 against 73 SST files) did not change the memory of the whole-store read's first 10^6 quads at 10,000 reports (177-182 MiB): the "
-    "table readers are not it. Earlier: one dump thread instead of two, 303 against 393 MiB at 10,000 "
-    "reports (kept: two threads use both cores); the report-years query leaves ~80 MiB that closing the "
-    "store does not give back. pyoxigraph has no option to size the caches. (4) Load memory at 10^5 reports "
-    "(bench/distributed.py section): 932 MiB, with 250-report files whose bulk_load alone peaks at 504 MiB; "
-    "at 10,000 reports with 100-report files 416 MiB in this run (419 in the eighth session's, 425 and 406 MiB "
-    "in two runs by hand), with "
-    "400 files of 25 reports 378 MiB: so the peak follows the size of the largest file more than N. Tried at "
-    "10,000 reports: a lower open-file limit (`prlimit --nofile 300` with 100 files: 406 against 425 MiB, "
-    "noise; `--nofile 200` with 400 files: not finished after 15 min against 5 min, stopped); at 1,000 "
-    "reports `malloc_trim(0)` after each file (379 → 353 MiB, one run each, not kept without a measurement "
-    "at scale).",
-    "The runs share the 2 cores with `wrk`; ratios within ±15 % of a target should be read as noise.",
-]
+# hand-written notes that explain the numbers: a .md, not prose in code
+NOTES = Path(__file__).with_name("notes") / "run.md"
 
 
 def _cpu_cell(g: dict[str, Any], o: dict[str, Any]) -> str:
@@ -1534,9 +1419,7 @@ def write_results(res: dict[str, Any]) -> None:
             )
     lines += [
         "",
-        "### What was changed to close gaps (measured before/after in this session)",
-        "",
-        *[f"- {note}" for note in NOTES],
+        NOTES.read_text(encoding="utf-8").rstrip("\n"),
         "",
         "Raw numbers: `build/bench/results.json`.",
         "",
