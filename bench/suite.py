@@ -12,7 +12,7 @@ section at the top of RESULTS.md listing the steps, their commands, times and ex
 - ``ceiling``: bench/ceiling.py — a bare uvicorn + pyoxigraph server beside both, at the smallest ``-n``;
 - ``rdflib-endpoint``: bench/rdflib_endpoint.py — rdflib-endpoint beside both, on ``--rdflib-reports``
   reports (rdflib holds its graph in Python objects);
-- ``shacl``: bench/shacl.py — pySHACL, pyshacl-turbo and the bulk engine, also on the largest ``-n``
+- ``shacl``: bench/shacl.py — pyshacl-turbo (the default engine) and pySHACL, also on the largest ``-n``
   corpus's first shards;
 - ``distributed``: bench/distributed.py — conversion and validation on Dask against a process pool,
   at the largest ``-n``;

@@ -1,32 +1,27 @@
-"""SHACL validation of converted reports against ``shapes/*.ttl``.
+"""SHACL validation of converted reports against the project's ``shapes/*.ttl``, or a user's own.
 
 Validation runs one report at a time: every named graph of a data set is validated alone
-(whole-corpus validation grows faster than linearly, see DESIGN.md), with pySHACL (SHACL-AF on,
-for the shapes' SPARQL targets). A file is parsed into an in-memory Oxigraph store (never into
-rdflib), and each graph in turn is copied into a small store of its own that pySHACL validates:
-its SPARQL runs more than ten times faster on Oxigraph than on rdflib. Literals are therefore
-validated as a store holds them (integer-derived datatypes read as ``xsd:integer``), i.e. as
-``gongkai load`` publishes them.
+(whole-corpus validation grows faster than linearly, see DESIGN.md), with SHACL-AF on (for the
+shapes' SPARQL targets). A file is parsed into an in-memory Oxigraph store (never into rdflib);
+the store writes each graph's N-Triples, which the engine reads. Literals are therefore validated
+as a store holds them (integer-derived datatypes read as ``xsd:integer``), i.e. as ``gongkai load``
+publishes them.
 
 When the ontology graph (``https://w3id.org/gongkai/def``, with the code lists) is in the data,
 it is added to every report graph, so that the shapes can also check ``skos:inScheme``.
 
-Engines (``engine=``): ``"pyshacl"`` is pySHACL; ``"turbo"`` is pyshacl-turbo (a Rust engine with
-pySHACL's API, ~7x faster per report); ``"bulk"`` is converter/shacl_bulk.py, which checks these
-shapes in plain Python (SHACL Core compiled from the shapes graph, each SHACL-SPARQL query of the
-shapes implemented natively and recognised by the hash of its text) and reads N-Quads without a
-store, several times faster than turbo again; ``"auto"`` (the default) is bulk. pySHACL and turbo
-give the same conforms flag and the same (focus, path, shape, severity) results on every case of
-tests/shapes/ and on the seeds with injected faults (tests/test_shacl_engines.py); bulk gives the
-same findings as turbo, field by field, there, on hundreds of random mutations of the seeds and on
-a generated corpus (tests/test_shacl_bulk.py). Bulk refuses shapes it does not implement
-(``UnsupportedShapes``): then use turbo.
-``jobs=N`` validates across N worker processes (each loads the shapes once). pyshacl/turbo: the
-main process reads the file and hands out the graphs' N-Triples (written by the store), a few
-graphs per task. Bulk: :func:`validate_paths` gives each worker whole files; one file is read by
-the main process and its report graphs (plain terms) are handed out a few hundred per task. Each
-report is still one engine call: batching many reports into one call is slower per report with
-pyshacl-turbo, not faster (its time grows faster than the data, bench/shacl.py).
+Engines (``engine=``): ``"turbo"`` is pyshacl-turbo (a Rust SHACL engine with pySHACL's API),
+the default (``"auto"``; pySHACL when turbo is not installed); ``"pyshacl"`` is pySHACL, the
+reference turbo is tested against (the same conforms flag and the same findings on every case of
+tests/shapes/ and on the seeds with injected faults: tests/test_shacl_engines.py). Any SHACL
+Core and SHACL-SPARQL shapes work, the project's or a user's (:func:`load_shapes`: files or
+folders of Turtle that replace ``shapes/``, and more beside them); no shape is known to the code.
+
+``jobs=N`` validates across N worker processes: the main process reads the file and hands out
+the graphs' N-Triples, a few graphs per task; each worker compiles the shapes once (they travel
+to it as text, :class:`Shapes`). Each report is still one engine call: batching many reports
+into one call is slower per report with pyshacl-turbo, not faster (its time grows faster than the
+data, bench/shacl.py). For scale, converter/distributed.py validates files on Dask workers.
 """
 
 from __future__ import annotations
@@ -42,6 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -105,10 +101,7 @@ _DISPLAY_PREFIXES: dict[str, str] = {
 }
 
 
-ENGINES = ("auto", "pyshacl", "turbo", "bulk")
-
-# report graphs per task of parallel validation with the bulk engine
-_BULK_TASK_UNITS = 50
+ENGINES = ("auto", "turbo", "pyshacl")
 
 # N-Triples per task of parallel validation: ~4 reports of ~2,250 triples
 _TASK_BYTES = 2_000_000
@@ -151,18 +144,104 @@ class ValidationOutcome:
     violations: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)  # sh:Warning and sh:Info results
     graphs: int = 0  # number of graphs validated
+    graph_names: tuple[str | None, ...] = ()  # the graphs validated, in order (None: the default graph)
+
+
+class ShapesError(GongkaiError):
+    """The SHACL shapes cannot be used: a file is missing or unreadable, is not Turtle, holds no
+    SHACL, or a constraint does not compile. The message names the file when it is known."""
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """SHACL shapes as read from their files: ``(path, Turtle text)`` of each, in order.
+
+    Hashable: the parsed and compiled shapes are cached per process keyed on it (the paths *and*
+    their text), and small: it travels to worker processes and Dask tasks as it is, so a worker
+    uses exactly the shapes the command was given, whether or not it sees the files.
+    """
+
+    files: tuple[tuple[str, str], ...]
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, _text in self.files]
+
+
+def load_shapes(paths: Iterable[Path | str] | None = None, extra: Iterable[Path | str] = ()) -> Shapes:
+    """The shapes of ``paths`` (default: the project's ``shapes/``) and of ``extra`` beside them.
+
+    Each path is a Turtle file or a folder, whose ``*.ttl`` files are read in name order. A file
+    named twice is read once. Each file is parsed here, so that a broken one is named at once.
+
+    :raises ShapesError: a path does not exist, a folder holds no ``.ttl`` file, a file cannot be
+        read, is not valid Turtle or holds no SHACL (no ``sh:`` property).
+    """
+    sources = [*(paths if paths is not None else [SHAPES_DIR]), *extra]
+    if not sources:
+        raise ShapesError("no SHACL shapes given")
+    files: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+    for source in map(Path, sources):
+        if source.is_dir():
+            found = sorted(source.glob("*.ttl"))
+            if not found:
+                raise ShapesError(f"{source}: no SHACL shapes (*.ttl) in this folder")
+        elif source.exists():
+            found = [source]
+        else:
+            raise ShapesError(f"{source}: no such shapes file or folder")
+        for path in found:
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ShapesError(f"{path}: cannot read the shapes: {exc}") from None
+            graph = _parse_shapes(Graph(), str(path), text)
+            if not any(str(p).startswith(str(SH)) for p in graph.predicates()):
+                raise ShapesError(f"{path}: no SHACL in this file (no sh: property); is it a shapes file?")
+            files.append((str(path), text))
+    return Shapes(tuple(files))
 
 
 @functools.lru_cache(maxsize=1)
-def shapes_graph() -> Graph:
-    """All shapes of ``shapes/*.ttl``, parsed once per process."""
-    files = sorted(SHAPES_DIR.glob("*.ttl"))
-    if not files:
-        raise GongkaiError(f"{SHAPES_DIR}: no SHACL shapes (*.ttl) found")
-    g = Graph()
-    for f in files:
-        g.parse(f, format="turtle")
-    return g
+def default_shapes() -> Shapes:
+    """The project's shapes, ``shapes/*.ttl``, read once per process."""
+    return load_shapes()
+
+
+def shapes_graph(shapes: Shapes | None = None) -> Graph:
+    """The shapes (default: ``shapes/*.ttl``) in one rdflib graph, parsed once per process."""
+    return _shapes_graph(default_shapes() if shapes is None else shapes)
+
+
+def compile_shapes(shapes: Shapes | None = None, engine: str = "auto") -> None:
+    """Parse (and, for turbo, compile) the shapes now: a broken constraint is reported before any
+    data is read. Worker processes call it once when they start.
+
+    :raises ShapesError: the shapes cannot be compiled (naming the file that breaks them).
+    """
+    shapes = default_shapes() if shapes is None else shapes
+    shapes_graph(shapes)
+    if resolve_engine(engine) == "turbo":
+        _turbo_shapes(shapes)
+
+
+@functools.lru_cache(maxsize=4)
+def _shapes_graph(shapes: Shapes) -> Graph:
+    graph = Graph()
+    for path, text in shapes.files:
+        _parse_shapes(graph, path, text)
+    return graph
+
+
+def _parse_shapes(graph: Graph, path: str, text: str) -> Graph:
+    try:
+        return graph.parse(data=text, format="turtle", publicID=Path(path).resolve().as_uri())
+    except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds (BadSyntax, ValueError, ...)
+        raise ShapesError(f"{path}: not valid Turtle: {_shorten(_one_line(str(exc)))}") from None
 
 
 @functools.lru_cache(maxsize=1)
@@ -174,30 +253,46 @@ def _turbo_module() -> Any:  # the pyshacl_turbo module, or None when it is not 
     return pyshacl_turbo
 
 
-@functools.lru_cache(maxsize=1)
-def _turbo_shapes() -> Any:  # pyshacl_turbo.CompiledShapes, compiled once per process
-    return _turbo_module().compile_shapes(shapes_graph(), advanced=True)
+@functools.lru_cache(maxsize=4)
+def _turbo_shapes(shapes: Shapes) -> Any:  # pyshacl_turbo.CompiledShapes, compiled once per process
+    turbo = _turbo_module()
+    try:
+        return turbo.compile_shapes(_shapes_graph(shapes), advanced=True)
+    except Exception as exc:  # noqa: BLE001 - turbo raises ValueError (and others) for a bad constraint
+        reason = _shorten(_one_line(str(exc)))
+    # the first file whose shapes, added to those before it, do not compile (prefixes declared
+    # in an earlier file are seen): the one to name
+    for k in range(1, len(shapes.files) + 1):
+        try:
+            turbo.compile_shapes(_shapes_graph(Shapes(shapes.files[:k])), advanced=True)
+        except Exception:  # noqa: BLE001 - any failure names this file
+            raise ShapesError(f"{shapes.files[k - 1][0]}: the shapes do not compile: {reason}") from None
+    raise ShapesError(f"{', '.join(shapes.paths)}: the shapes do not compile: {reason}")
 
 
 def resolve_engine(engine: str = "auto") -> str:
-    """``"pyshacl"``, ``"turbo"`` or ``"bulk"``: ``"auto"`` is bulk.
+    """``"turbo"`` or ``"pyshacl"``: ``"auto"`` is turbo (pySHACL when turbo is not installed).
 
-    :raises GongkaiError: an unknown engine, or ``"turbo"`` when pyshacl-turbo is not installed.
+    :raises GongkaiError: an unknown or removed engine, or ``"turbo"`` when pyshacl-turbo is not installed.
     """
+    if engine == "bulk":
+        raise GongkaiError(
+            "the SHACL engine 'bulk' was removed (any shapes now run on a SHACL engine): "
+            "use --engine turbo (the default) or --engine pyshacl"
+        )
     if engine not in ENGINES:
         raise GongkaiError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine in ("auto", "bulk"):
-        return "bulk"
+    if engine == "auto":
+        return "turbo" if _turbo_module() is not None else "pyshacl"
     if engine == "turbo" and _turbo_module() is None:
         raise GongkaiError("SHACL engine 'turbo' needs pyshacl-turbo: pip install 'pyshacl-turbo>=0.6'")
     return engine
 
 
-def validate_graph(data: Graph | Dataset, engine: str = "auto") -> ValidationOutcome:
+def validate_graph(data: Graph | Dataset, engine: str = "auto", shapes: Shapes | None = None) -> ValidationOutcome:
     """Validate an rdflib graph, or each graph of a data set on its own."""
     engine = resolve_engine(engine)
-    if engine == "bulk":
-        return _combine(_validate_bulk(name, triples) for name, triples in _rdflib_units(data))
+    shapes = default_shapes() if shapes is None else shapes
     if isinstance(data, Dataset):
         graphs = [g for g in data.graphs() if len(g)]
         vocab = next((g for g in graphs if str(g.identifier) == VOCAB_GRAPH), None)
@@ -208,59 +303,64 @@ def validate_graph(data: Graph | Dataset, engine: str = "auto") -> ValidationOut
                 _store(_ox_quads(g), extra),
                 None if g.identifier == DATASET_DEFAULT_GRAPH_ID else str(g.identifier),
                 engine,
+                shapes,
             )
             for g in units
         )
-    return _combine([_validate_one(_store(_ox_quads(data)), None, engine)])
+    return _combine([_validate_one(_store(_ox_quads(data)), None, engine, shapes)])
 
 
-def validate_file(path: Path | str, engine: str = "auto", jobs: int = 1) -> ValidationOutcome:
+def validate_file(
+    path: Path | str, engine: str = "auto", jobs: int = 1, shapes: Shapes | None = None
+) -> ValidationOutcome:
     """Validate a .nq or .trig file (one report per named graph), or a .ttl or .nt file (each
-    may be gzip'd: ``.nq.gz``).
+    may be gzip'd: ``.nq.gz``), against ``shapes`` (default: ``shapes/``).
 
     ``jobs`` > 1 validates the graphs in that many worker processes (0: one per core).
 
     :raises ValidationError: the file cannot be read, has an unknown suffix, or does not parse.
+    :raises ShapesError: the shapes cannot be used.
     """
     engine = resolve_engine(engine)
+    shapes = default_shapes() if shapes is None else shapes
     jobs = _jobs(jobs)
-    if engine == "bulk":
-        return _validate_file_bulk(Path(path), jobs)
     store = _read(Path(path))
     if jobs == 1:
-        return _combine(_validate_store(store, engine))
-    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=(engine,)) as pool:
-        return _validate_parallel(store, engine, pool, jobs)
+        return _combine(_validate_store(store, engine, shapes))
+    compile_shapes(shapes, engine)  # broken shapes: one error here, not one per worker
+    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=(engine, shapes)) as pool:
+        return _validate_parallel(store, engine, shapes, pool, jobs)
 
 
 def validate_paths(
-    paths: Iterable[Path | str], engine: str = "auto", jobs: int = 1
+    paths: Iterable[Path | str], engine: str = "auto", jobs: int = 1, shapes: Shapes | None = None
 ) -> Iterator[tuple[Path, ValidationOutcome | ValidationError]]:
     """Validate files one after the other, their report graphs across ``jobs`` processes.
 
     Yields ``(path, outcome)``, or ``(path, ValidationError)`` for a file that cannot be read;
-    one pool of workers serves every file (each worker loads the shapes once).
+    one pool of workers serves every file (each worker compiles the shapes once).
+
+    :raises ShapesError: the shapes cannot be used (before any file is read).
     """
     engine = resolve_engine(engine)
+    shapes = default_shapes() if shapes is None else shapes
     jobs = _jobs(jobs)
-    if engine == "bulk" and jobs > 1:
-        yield from _validate_paths_bulk([Path(p) for p in paths], jobs)
-        return
+    compile_shapes(shapes, engine)
     if jobs == 1:
         for path in paths:
             try:
-                yield Path(path), validate_file(path, engine)
+                yield Path(path), validate_file(path, engine, shapes=shapes)
             except ValidationError as exc:
                 yield Path(path), exc
         return
-    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=(engine,)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=(engine, shapes)) as pool:
         for path in paths:
             try:
                 store = _read(Path(path))
             except ValidationError as exc:
                 yield Path(path), exc
                 continue
-            yield Path(path), _validate_parallel(store, engine, pool, jobs)
+            yield Path(path), _validate_parallel(store, engine, shapes, pool, jobs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,88 +387,14 @@ def _read(path: Path) -> ox.Store:
     return store
 
 
-def _warm_worker(engine: str) -> None:
-    """Worker initializer: parse (and, for turbo and bulk, compile) the shapes once per process."""
-    shapes_graph()
-    if engine == "turbo":
-        _turbo_shapes()
-    elif engine == "bulk":
-        from converter.shacl_bulk import bulk_shapes
-
-        bulk_shapes()
+def _warm_worker(engine: str, shapes: Shapes) -> None:
+    """Worker initializer: parse (and, for turbo, compile) the shapes once per process."""
+    compile_shapes(shapes, engine)
 
 
-# --- the bulk engine (converter/shacl_bulk.py) ------------------------------------------------
-
-
-def _validate_bulk(graph_name: str | None, triples: list[Any]) -> ValidationOutcome:
-    """One report graph (plain terms, see converter/shacl_bulk.py) validated by the bulk engine."""
-    from converter.shacl_bulk import bulk_shapes
-
-    violations, warnings = bulk_shapes().validate(triples, graph_name)
-    return ValidationOutcome(conforms=not violations, violations=violations, warnings=warnings, graphs=1)
-
-
-def _validate_bulk_units(units: list[tuple[str | None, list[Any]]]) -> list[ValidationOutcome]:
-    """Worker task: report graphs validated one by one with the bulk engine."""
-    from converter.shacl_bulk import gc_paused
-
-    with gc_paused():
-        return [_validate_bulk(name, triples) for name, triples in units]
-
-
-def _validate_file_bulk(path: Path, jobs: int) -> ValidationOutcome:
-    """A file read without a store and validated with the bulk engine, its graphs across ``jobs``."""
-    from converter.shacl_bulk import gc_paused, read_units
-
-    with gc_paused():
-        units = read_units(path)
-        if jobs == 1 or len(units) <= _BULK_TASK_UNITS:
-            return _combine([_validate_bulk(name, triples) for name, triples in units])
-    chunks = [units[i : i + _BULK_TASK_UNITS] for i in range(0, len(units), _BULK_TASK_UNITS)]
-    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=("bulk",)) as pool:
-        return _combine(o for outcomes in pool.map(_validate_bulk_units, chunks) for o in outcomes)
-
-
-def _bulk_file_task(path: str) -> tuple[ValidationOutcome | None, str | None]:
-    """Worker task: one whole file with the bulk engine; (outcome, None) or (None, why it failed)."""
-    try:
-        return _validate_file_bulk(Path(path), 1), None
-    except ValidationError as exc:
-        return None, exc.reason
-
-
-def _validate_paths_bulk(paths: list[Path], jobs: int) -> Iterator[tuple[Path, ValidationOutcome | ValidationError]]:
-    """Many files: each worker validates whole files (in input order); one file: its graphs across the workers."""
-    if len(paths) == 1:
-        try:
-            yield paths[0], _validate_file_bulk(paths[0], jobs)
-        except ValidationError as exc:
-            yield paths[0], exc
-        return
-    with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=("bulk",)) as pool:
-        for path, (outcome, reason) in zip(paths, pool.map(_bulk_file_task, [str(p) for p in paths]), strict=True):
-            yield path, outcome if outcome is not None else ValidationError(path, reason or "")
-
-
-def _rdflib_units(data: Graph | Dataset) -> list[tuple[str | None, list[Any]]]:
-    """The report graphs of an rdflib graph or data set, as validate_graph splits them."""
-    from converter.shacl_bulk import units_of_rdflib
-
-    if not isinstance(data, Dataset):
-        return units_of_rdflib([(None, data)])
-    graphs = [g for g in data.graphs() if len(g)]
-    vocab = next((g for g in graphs if str(g.identifier) == VOCAB_GRAPH), None)
-    units = [g for g in graphs if g is not vocab] or ([vocab] if vocab is not None else [])
-    extra = list(vocab) if vocab is not None and units != [vocab] else []
-    return units_of_rdflib(
-        (None if g.identifier == DATASET_DEFAULT_GRAPH_ID else str(g.identifier), [*g, *extra]) for g in units
-    )
-
-
-def _validate_ntriples(items: list[tuple[str | None, bytes]], engine: str) -> list[ValidationOutcome]:
+def _validate_ntriples(items: list[tuple[str | None, bytes]], engine: str, shapes: Shapes) -> list[ValidationOutcome]:
     """Worker task: report graphs (N-Triples bytes, vocabulary included) validated one by one."""
-    return [_validate_one(data, name, engine) for name, data in items]
+    return [_validate_one(data, name, engine, shapes) for name, data in items]
 
 
 def _units(store: ox.Store) -> Iterator[tuple[str | None, ox.NamedNode | ox.BlankNode | ox.DefaultGraph]]:
@@ -402,7 +428,9 @@ def _unit_ntriples(store: ox.Store) -> Iterator[tuple[str | None, bytes]]:
         yield name, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=unit) + extra
 
 
-def _validate_parallel(store: ox.Store, engine: str, pool: ProcessPoolExecutor, jobs: int) -> ValidationOutcome:
+def _validate_parallel(
+    store: ox.Store, engine: str, shapes: Shapes, pool: ProcessPoolExecutor, jobs: int
+) -> ValidationOutcome:
     """Each graph of ``store`` validated in ``pool``, a few graphs per task, results in graph order.
 
     A task carries about :data:`_TASK_BYTES` of N-Triples (one graph at least), so that the main
@@ -415,7 +443,7 @@ def _validate_parallel(store: ox.Store, engine: str, pool: ProcessPoolExecutor, 
     size = 0
 
     def submit() -> None:
-        pending.append(pool.submit(_validate_ntriples, task, engine))
+        pending.append(pool.submit(_validate_ntriples, task, engine, shapes))
         if len(pending) >= 4 * jobs:
             outcomes.extend(pending.popleft().result())
 
@@ -432,18 +460,11 @@ def _validate_parallel(store: ox.Store, engine: str, pool: ProcessPoolExecutor, 
     return _combine(outcomes)
 
 
-def _validate_store(store: ox.Store, engine: str = "auto") -> Iterator[ValidationOutcome]:
+def _validate_store(store: ox.Store, engine: str, shapes: Shapes) -> Iterator[ValidationOutcome]:
     """Validate each graph of a store alone (with the vocabulary graph, when it is there)."""
-    engine = resolve_engine(engine)
-    if engine == "bulk":
-        from converter.shacl_bulk import units_of_quads
-
-        for name, triples in units_of_quads(store):
-            yield _validate_bulk(name, triples)
-        return
     if engine == "turbo":  # turbo is given N-Triples anyway: let the store write them
         for name, data in _unit_ntriples(store):
-            yield _validate_one(data, name, engine)
+            yield _validate_one(data, name, engine, shapes)
         return
     vocab_node = ox.NamedNode(VOCAB_GRAPH)
     units = list(_units(store))
@@ -451,7 +472,7 @@ def _validate_store(store: ox.Store, engine: str = "auto") -> Iterator[Validatio
     if units and units[0][1] != vocab_node and store.contains_named_graph(vocab_node):
         extra = list(store.quads_for_pattern(None, None, None, vocab_node))
     for name, unit in units:
-        yield _validate_one(_store(store.quads_for_pattern(None, None, None, unit), extra), name, engine)
+        yield _validate_one(_store(store.quads_for_pattern(None, None, None, unit), extra), name, engine, shapes)
 
 
 def _store(*quad_lists: Iterable[ox.Quad]) -> ox.Store:
@@ -487,17 +508,8 @@ def _ox_quads(graph: Graph) -> list[ox.Quad]:
     return [ox.Quad(term(s), term(p), term(o), default) for s, p, o in graph]
 
 
-def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str = "pyshacl") -> ValidationOutcome:
-    """Validate one report graph: a store (default graph) or N-Triples bytes."""
-    if engine == "bulk":
-        from converter.shacl_bulk import units_of_quads
-
-        if isinstance(data, bytes):
-            quads: Iterable[ox.Quad] = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-        else:
-            quads = data.quads_for_pattern(None, None, None, ox.DefaultGraph())
-        units = units_of_quads(quads)
-        return _validate_bulk(graph_name, units[0][1] if units else [])
+def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str, shapes: Shapes) -> ValidationOutcome:
+    """Validate one report graph (a store's default graph, or N-Triples bytes) against ``shapes``."""
     if engine == "turbo":
         # turbo is given N-Triples, not the store: from a pyoxigraph Store, pyshacl-turbo 0.6.5
         # matches no string literal written in a SHACL-SPARQL query (FILTER NOT EXISTS
@@ -514,7 +526,7 @@ def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str = 
             fmt = None
         except ImportError:  # a later turbo without this (private) class: the public, slower way
             source, fmt = data, "nt"
-        _conforms, report, text = _turbo_shapes().validate(
+        _conforms, report, text = _turbo_shapes(shapes).validate(
             source, data_graph_format=fmt, inference="none", allow_warnings=True, allow_infos=True
         )
     else:
@@ -522,17 +534,23 @@ def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str = 
             store = ox.Store()
             store.load(data, format=ox.RdfFormat.N_TRIPLES)
             data = store
-        _conforms, report, text = pyshacl.validate(
-            data,
-            shacl_graph=shapes_graph(),
-            advanced=True,
-            inference="none",
-            inplace=True,  # the store is ours, made for this call
-            allow_warnings=True,
-            allow_infos=True,
-        )
+        try:
+            _conforms, report, text = pyshacl.validate(
+                data,
+                shacl_graph=_shapes_graph(shapes),
+                advanced=True,
+                inference="none",
+                inplace=True,  # the store is ours, made for this call
+                allow_warnings=True,
+                allow_infos=True,
+            )
+        except (ConstraintLoadError, ShapeLoadError, ReportableRuntimeError, SyntaxError) as exc:
+            # the shapes are at fault (SyntaxError: Oxigraph cannot parse a SPARQL query of theirs)
+            text, report = str(exc), None
     if not isinstance(report, Graph):  # pySHACL returns a ValidationFailure for broken shapes
-        raise GongkaiError(f"SHACL validation failed: {_one_line(str(text))}")
+        raise ShapesError(
+            f"{', '.join(shapes.paths)}: pySHACL cannot use these shapes: {_shorten(_one_line(str(text)))}"
+        )
     violations: list[Finding] = []
     warnings: list[Finding] = []
     for result in report.objects(None, SH.result):
@@ -543,6 +561,7 @@ def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str = 
         violations=sorted(violations, key=_finding_order),
         warnings=sorted(warnings, key=_finding_order),
         graphs=1,
+        graph_names=(graph_name,),
     )
 
 
@@ -578,11 +597,13 @@ def _combine(outcomes: Iterable[ValidationOutcome]) -> ValidationOutcome:
     violations: list[Finding] = []
     warnings: list[Finding] = []
     graphs = 0
+    names: list[str | None] = []
     for o in outcomes:
         violations.extend(o.violations)
         warnings.extend(o.warnings)
         graphs += o.graphs
-    return ValidationOutcome(not violations, violations, warnings, graphs)
+        names.extend(o.graph_names)
+    return ValidationOutcome(not violations, violations, warnings, graphs, tuple(names))
 
 
 def _compact(term: object) -> str:
@@ -627,3 +648,7 @@ def _path_str(report: Graph, path: Node) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

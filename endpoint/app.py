@@ -29,6 +29,7 @@ from pyoxigraph import Store
 
 from endpoint.errors import install_error_handlers
 from endpoint.guards import install_guards
+from endpoint.metrics import install_metrics
 from endpoint.response_cache import ResponseCache, ResponseCacheMiddleware, SizedLRU
 from endpoint.settings import Settings, query_workers
 from endpoint.store import SparqlService
@@ -36,12 +37,38 @@ from endpoint.store import SparqlService
 log = logging.getLogger(__name__)
 
 
+class BaseUrlMismatch(RuntimeError):
+    """The release was loaded for another base URL than the one it would be served under."""
+
+
+def check_base_url(settings: Settings, release: Path) -> None:
+    """Refuse to serve ``release`` under another base URL than the one it was loaded for: every
+    ``/id/`` and ``/doc/`` would answer 404. A release that records none (loaded by an older
+    version) is served as it is, with a warning.
+
+    :raises BaseUrlMismatch: one line naming both base URLs.
+    """
+    from endpoint.loader import recorded_base_url
+
+    recorded, served = recorded_base_url(release), settings.base_url.rstrip("/")
+    if recorded is None:
+        log.warning("%s does not record the base URL it was loaded for; serving it under %s", release, served)
+    elif recorded != served:
+        raise BaseUrlMismatch(
+            f"{settings.store} was loaded for base URL {recorded}, not {served}: every /id/ and /doc/ would "
+            f"answer 404; serve it with --base-url {recorded} (or load data converted for {served})"
+        )
+
+
 def open_release(settings: Settings) -> tuple[Path, Store, SparqlService]:
     """Open the release ``settings.store`` points at now, and start its query workers.
 
-    :raises RuntimeError: the store cannot be opened.
+    :raises RuntimeError: the store cannot be opened, or was loaded for another base URL
+        (:class:`BaseUrlMismatch`).
     """
     release = settings.store.resolve()
+    if release.exists():
+        check_base_url(settings, release)
     try:
         store = Store.read_only(str(release))
     except OSError as exc:
@@ -137,9 +164,11 @@ def create_app(settings: Settings) -> FastAPI:
         rate_limit_per_s=settings.rate_limit_per_s,
         rate_limit_burst=settings.rate_limit_burst,
     )
+    install_metrics(app)  # last added = outermost: counts the guards' answers too
 
     from endpoint.routes.dumps import router as dumps_router
     from endpoint.routes.meta import router as meta_router
+    from endpoint.routes.ops import router as ops_router
     from endpoint.routes.resources import router as resources_router
     from endpoint.routes.sparql import router as sparql_router
 
@@ -147,6 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dumps_router)
     app.include_router(meta_router)
     app.include_router(resources_router)
+    app.include_router(ops_router)
     _add_pages(app)
     return app
 

@@ -141,12 +141,41 @@ def inspect(
 
 @app.command()
 def validate(
-    data: Annotated[list[Path], typer.Argument(help="RDF files (.nq, .trig, .ttl) to validate.")],
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary line.")] = False,
+    data: Annotated[
+        list[Path], typer.Argument(help="RDF files (.nq, .trig, .ttl, .nt; .gz too) or folders to validate.")
+    ],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only violations and the summary.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")] = 1,
     engine: Annotated[
-        str, typer.Option("--engine", help="SHACL engine: auto (= bulk), bulk, turbo (pyshacl-turbo), pyshacl.")
+        str, typer.Option("--engine", help="SHACL engine: auto (= turbo), turbo (pyshacl-turbo), pyshacl.")
     ] = "auto",
+    shapes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--shapes",
+            help="Your own SHACL shapes (a Turtle file, or a folder of .ttl), INSTEAD of the project's shapes/. "
+            "Repeatable.",
+        ),
+    ] = None,
+    extra_shapes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--extra-shapes",
+            help="More SHACL shapes (a Turtle file or a folder of .ttl) checked BESIDE shapes/ (or --shapes). "
+            "Repeatable.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (a line per finding), github (GitHub Actions annotations) or junit (JUnit XML).",
+        ),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (the summary still goes to stdout)."),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -156,17 +185,38 @@ def validate(
         ),
     ] = None,
 ) -> None:
-    """Validate converted RDF against the SHACL shapes; exit 1 on violations (warnings allowed)."""
+    """Validate converted RDF against the SHACL shapes: exit 0 conforms (warnings allowed), 1 violations,
+    2 a file or the shapes could not be read (docs/validate.md)."""
     from endpoint.commands.validate import run_validate
 
-    raise typer.Exit(run_validate(data, quiet=quiet, jobs=jobs, engine=engine, scheduler=scheduler))
+    raise typer.Exit(
+        run_validate(
+            data,
+            quiet=quiet,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            shapes=shapes,
+            extra_shapes=extra_shapes,
+            fmt=fmt,
+            output=output,
+        )
+    )
 
 
 @app.command()
 def load(
     data: Annotated[list[Path], typer.Argument(help="RDF files (.nq, .trig) to load, one graph per report.")],
     store: StoreDir = Path("build/store"),
-    base_url: BaseUrl = DEFAULT_BASE,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="GONGKAI_BASE_URL",
+            help="Public base URL the data was converted for; recorded on the release. "
+            f"[default: the store's, else {DEFAULT_BASE}]",
+        ),
+    ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="The new release holds DATA only (the store's reports are dropped).")
     ] = False,
@@ -200,33 +250,79 @@ def dump(
 
 @app.command()
 def serve(
-    store: StoreDir = Path("build/store"),
-    dumps: Annotated[Path, typer.Option("--dumps", help="Folder of dump files made by `gongkai dump`.")] = Path(
-        "build/dumps"
-    ),
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
-    base_url: Annotated[str | None, typer.Option("--base-url", envvar="GONGKAI_BASE_URL")] = None,
+    # No defaults here: None is "not given", and Settings.from_env applies flag > GONGKAI_* > default.
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Folder of the on-disk store. (env GONGKAI_STORE; default build/store)"),
+    ] = None,
+    dumps: Annotated[
+        Path | None,
+        typer.Option(
+            "--dumps", help="Folder of dump files made by `gongkai dump`. (env GONGKAI_DUMPS_DIR; default build/dumps)"
+        ),
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to listen on. (env GONGKAI_HOST; default 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port to listen on. (env GONGKAI_PORT; default 8000)")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Public base URL of the data IRIs; must be the one the store was loaded for. "
+            "(env GONGKAI_BASE_URL; default: the store's)",
+        ),
+    ] = None,
     query_timeout: Annotated[
-        float | None, typer.Option("--query-timeout", help="Seconds before a SPARQL query is stopped.")
+        float | None,
+        typer.Option(
+            "--query-timeout",
+            help="Seconds before a SPARQL query is stopped. (env GONGKAI_QUERY_TIMEOUT_S; default 30)",
+        ),
     ] = None,
     workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
     rate_limit: Annotated[
         float | None,
-        typer.Option("--rate-limit", help="Requests per second per client IP (token bucket; 0: no limit)."),
+        typer.Option(
+            "--rate-limit",
+            help="Requests per second per client IP, token bucket. (env GONGKAI_RATE_LIMIT_PER_S; default 0: none)",
+        ),
     ] = None,
 ) -> None:
-    """Serve the store: SPARQL, Linked Data pages, dumps. SIGHUP: serve the newest loaded release."""
-    from endpoint.commands.publish import run_serve
-    from endpoint.settings import Settings
+    """Serve the store: SPARQL, Linked Data pages, dumps. SIGHUP: serve the newest loaded release.
 
-    settings = Settings.from_env(
-        store=store,
-        dumps_dir=dumps,
-        host=host,
-        port=port,
-        base_url=base_url,
-        query_timeout_s=query_timeout,
-        rate_limit_per_s=rate_limit,
-    )
+    Each setting: flag > GONGKAI_* variable > default (docs/endpoint.md).
+    The base URL is the store's unless given; another one than the store's is refused.
+    """
+    import os
+    from dataclasses import replace
+
+    from endpoint.app import BaseUrlMismatch, check_base_url
+    from endpoint.commands.publish import run_serve
+    from endpoint.loader import current_release, recorded_base_url
+    from endpoint.settings import Settings, SettingsError, env_variable
+
+    try:
+        settings = Settings.from_env(
+            store=store,
+            dumps_dir=dumps,
+            host=host,
+            port=port,
+            base_url=base_url,
+            query_timeout_s=query_timeout,
+            rate_limit_per_s=rate_limit,
+        )
+        release = current_release(settings.store)
+        recorded = recorded_base_url(release) if release is not None else None
+        if recorded is not None and base_url is None and env_variable("base_url") not in os.environ:
+            settings = replace(settings, base_url=recorded)  # not given: the one the store was loaded for
+            if recorded != DEFAULT_BASE:
+                typer.echo(f"serving {settings.store} under its base URL {recorded}", err=True)
+        if release is not None:
+            check_base_url(settings, release)
+    except (SettingsError, BaseUrlMismatch) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     raise typer.Exit(run_serve(settings, workers=workers))

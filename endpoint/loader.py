@@ -27,8 +27,9 @@ A load never writes into the release that ``DIR`` points at:
    runs ``Store.optimize()`` (after ``bulk_load`` the store answers typical queries 2-3x slower
    until it is compacted; by default fresh loads and large updates only, see :func:`load`) and,
    at the same time in another thread, recomputes the aggregate cubes,
-5. it writes the ``.json`` marker, then points ``DIR`` at the new release by creating a
-   temporary symlink and ``os.replace``-ing it over ``DIR`` (an atomic rename), and fsyncs.
+5. it writes the ``.json`` marker (with the base URL the release was loaded for, which
+   ``gongkai serve`` checks: :func:`recorded_base_url`), then points ``DIR`` at the new release
+   by creating a temporary symlink and ``os.replace``-ing it over ``DIR`` (an atomic rename), and fsyncs.
 
 If the process is killed at any moment before step 5's rename, ``DIR`` still points at the old,
 complete release; the half-built folder has no marker and is deleted by the next load. A running
@@ -46,7 +47,9 @@ file's size and SHA-256 (the VoID/DCAT description and ``/dumps/`` read it). Eac
 serialized once (the years in parallel threads, one graph at a time, so memory does not grow with
 the data); the whole-data-set files are the years' gzip members and one member for the other
 graphs (vocabulary, aggregates) put one after the other, which is a valid gzip file. gzip
-headers carry no time stamp, so the same data gives the same bytes and checksums.
+headers carry no time stamp, so the same data gives the same bytes and checksums. Beside them,
+in another thread, the tidy table of every observation (``observations.csv.gz``) and its CSVW
+metadata (``observations.csv-metadata.json``, not compressed): see ``endpoint/tidy.py``.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -249,6 +252,10 @@ def load(
     ``progress(step, done, total)`` is told each file as it is loaded (``done`` of ``total``)
     and each later step (``total`` 0): what ``gongkai load`` shows while it runs.
 
+    ``base_url``: the base the data's IRIs were minted under (``gongkai convert --base-url``);
+    recorded on the release. None: the current release's, else ``DEFAULT_BASE``. An update for
+    another base than the current release's is refused (its aggregates would be minted under
+    the wrong base, and ``/id/`` could not find half the data).
     ``replace``: the new release holds ``data`` only (the current release is not copied).
     ``optimize``: compact the new release (``Store.optimize``) before publishing it; None (the
     default): on a fresh load, and on an update once the input bytes loaded since the last
@@ -259,7 +266,8 @@ def load(
     are reported in ``LoadResult.failures`` and skipped; the others are loaded. If none can be
     loaded, nothing changes.
 
-    :raises LoadError: another load is running, or writing the new release failed.
+    :raises LoadError: another load is running, the store was loaded for another base URL, or
+        writing the new release failed.
     """
     vocabulary = vocabulary_files() if vocabulary is None else list(vocabulary)
     files = expand_inputs(data)
@@ -306,6 +314,13 @@ def load(
 
         current = current_release(store)
         fresh = current is None or replace
+        recorded = None if fresh or current is None else recorded_base_url(current)
+        if base_url is not None and recorded is not None and base_url.rstrip("/") != recorded:
+            raise LoadError(
+                f"{store} was loaded for base URL {recorded}, not {base_url.rstrip('/')}: load with "
+                f"--base-url {recorded}, or with --replace to start the store again for {base_url.rstrip('/')}"
+            )
+        base_url = base_url or recorded
         backlog = 0 if current is None or fresh else _uncompacted(current) + sum(_size(p) for p in files)
         if optimize is None:
             optimize = current is None or fresh or backlog >= OPTIMIZE_FRACTION * _tree_size(current)
@@ -343,7 +358,15 @@ def load(
             graphs = set(loaded_graphs)
         if progress is not None:
             progress("publishing the release", 0, 0)
-        _write_marker(release, good, len(graphs), quads, optimized=optimize, uncompacted=0 if optimize else backlog)
+        _write_marker(
+            release,
+            good,
+            len(graphs),
+            quads,
+            optimized=optimize,
+            uncompacted=0 if optimize else backlog,
+            base_url=base_url or DEFAULT_BASE,
+        )
         _switch(store, release, releases)
         _prune(releases, keep={release, *(x for x in [current] if x is not None)})
         return LoadResult(
@@ -580,14 +603,26 @@ def _count_quads(store: Store, graphs: Iterable[NamedNode]) -> int:
     return int(count.value) if count is not None else 0
 
 
-def _marker_quads(release: Path) -> int | None:
-    """The quad count on ``release``'s marker, if it has one."""
+def _marker(release: Path) -> dict[str, Any]:
+    """``release``'s ``.json`` marker; empty if it has none (unfinished, or a plain store folder)."""
     try:
         info = json.loads(release.with_name(release.name + ".json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    quads = info.get("quads") if isinstance(info, dict) else None
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _marker_quads(release: Path) -> int | None:
+    """The quad count on ``release``'s marker, if it has one."""
+    quads = _marker(release).get("quads")
     return quads if isinstance(quads, int) else None
+
+
+def recorded_base_url(release: Path) -> str | None:
+    """The base URL ``release`` was loaded for (no trailing ``/``); None for a release loaded
+    by a version that did not record it, or a plain store folder."""
+    base = _marker(release).get("base_url")
+    return base.rstrip("/") if isinstance(base, str) and base else None
 
 
 def _prepare_aggregates() -> None:
@@ -643,20 +678,24 @@ def _tree_size(folder: Path) -> int:
 
 def _uncompacted(release: Path) -> int:
     """Input bytes loaded into ``release`` and its ancestors since the last ``optimize``."""
-    try:
-        info = json.loads(release.with_name(release.name + ".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    return int(info.get("uncompacted_bytes", 0)) if isinstance(info, dict) else 0
+    return int(_marker(release).get("uncompacted_bytes", 0))
 
 
 def _write_marker(
-    release: Path, files: Sequence[Path], graphs: int, quads: int, *, optimized: bool, uncompacted: int
+    release: Path,
+    files: Sequence[Path],
+    graphs: int,
+    quads: int,
+    *,
+    optimized: bool,
+    uncompacted: int,
+    base_url: str,
 ) -> None:
     marker = release.with_name(release.name + ".json")
     info = {
         "release": release.name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "base_url": base_url.rstrip("/"),
         "files": [str(p) for p in files],
         "graphs_replaced": graphs,
         "quads": quads,
@@ -724,13 +763,14 @@ class DumpFile:
     graphs: int
     bytes: int
     sha256: str
+    compression: str | None = "gzip"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "format": self.format,
             "media_type": self.media_type,
-            "compression": "gzip",
+            "compression": self.compression,
             "year": self.year,
             "graphs": self.graphs,
             "bytes": self.bytes,
@@ -808,8 +848,9 @@ def _write_dumps(store: Store, out: Path) -> list[DumpFile]:
     members = {(job.year, fmt): path for job in jobs for fmt, path in job.paths.items()}
     try:
         # Oxigraph serializes each graph and ISA-L compresses without the GIL: threads use every
-        # core. Biggest jobs first, so that the last one to finish is small.
-        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        # core. Biggest jobs first, so that the last one to finish is small; the tidy table first.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs) + 1, os.cpu_count() or 1))) as pool:
+            table = pool.submit(_write_table, store, sorted(in_years, key=str), out)
             list(pool.map(_Job.write, sorted(jobs, key=lambda job: -len(job.graphs))))
         written: list[DumpFile] = []
         for fmt in _SUFFIX:  # the whole data set: the same gzip members one after the other
@@ -819,14 +860,35 @@ def _write_dumps(store: Store, out: Path) -> list[DumpFile]:
             for fmt in _SUFFIX:
                 job = next(j for j in jobs if j.year == year and fmt in j.paths)
                 written.append(_dump_file(members[year, fmt], fmt, year, len(job.graphs), *job.sums[fmt]))
+        written += table.result()
     finally:
         for path in members.values():
             path.unlink(missing_ok=True)
     return written
 
 
+def _write_table(store: Store, reports: Sequence[NamedNode], out: Path) -> list[DumpFile]:
+    """The tidy table of every observation, ``observations.csv.gz``, and its CSVW metadata
+    (``endpoint/tidy.py``): the report graphs one at a time, in the order of their IRIs."""
+    from endpoint import tidy
+
+    tmp = out / f".{tidy.CSV_NAME}.tmp-{os.getpid()}"
+    try:
+        with _GzipMember(tmp) as sink:
+            tidy.write_rows(tidy.report_solutions(store, reports), sink)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    description = tidy.metadata(base=tidy.data_base(reports[0] if reports else None))
+    meta = out / f".{tidy.METADATA_NAME}.tmp-{os.getpid()}"
+    meta.write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    table = _dump_file(tmp, "CSV", None, len(reports), sink.size, sink.sha256)
+    return [table, replace(_dump_file(meta, "CSVW metadata", None, len(reports)), compression=None)]
+
+
 _SUFFIX = {"N-Quads": "nq", "Turtle": "ttl"}
-_MEDIA_TYPE = {"N-Quads": "application/n-quads", "Turtle": "text/turtle"}
+_MEDIA_TYPE = {"N-Quads": "application/n-quads", "Turtle": "text/turtle", "CSV": "text/csv",
+               "CSVW metadata": "application/csvm+json"}  # fmt: skip
 # The Turtle files hold N-Triples (a subset of Turtle: every parser reads them) from the same
 # Oxigraph N-Triples output as the N-Quads. Oxigraph's Turtle writer (prefixes, grouped subjects)
 # doubles the CPU of a dump (+23 s at 1,000 reports) for files ~3x smaller once gzip'd: False

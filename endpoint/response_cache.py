@@ -16,6 +16,10 @@ answer cannot change between evaluations (no ``NOW``, ``RAND``, ``UUID``, ``STRU
 A stored response carries an ``ETag`` (a SHA-256 of its body unless the route set one), and a
 request whose ``If-None-Match`` names it gets ``304 Not Modified``. The middleware sits inside
 the guards (``endpoint.guards``): rate limits and security headers apply to cached answers too.
+
+For ``endpoint.metrics`` (outside it) the middleware marks the request's scope: ``CACHE_RESULT``
+is ``"hit"`` (answered from the cache) or ``"miss"`` (a cacheable answer the route had to make),
+and a hit puts back the routing of the stored answer (``ROUTING``), so it is counted under its route.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHEABLE = "gongkai.cacheable"
+CACHE_RESULT = "gongkai.cache"  # scope key: "hit" or "miss" (see the module docstring)
+ROUTING = ("route", "endpoint")  # what the router left in the scope of a stored answer
 CACHEABLE_STATUSES = (200, 303)
 
 K = TypeVar("K")
@@ -80,6 +86,7 @@ class CachedResponse:
     body: bytes
     etag: bytes
     vary: bytes
+    routing: tuple[tuple[str, object], ...] = ()  # the scope's ROUTING entries, for endpoint.metrics
 
 
 CacheKey = tuple[bytes, bytes, bytes, bytes]
@@ -135,6 +142,8 @@ class ResponseCacheMiddleware:
         key = (scope.get("raw_path") or scope["path"].encode(), scope["query_string"], accept, language)
         hit = cache.get(key)
         if hit is not None:
+            scope[CACHE_RESULT] = "hit"
+            scope.update(hit.routing)
             await _send_cached(hit, none_match, send)
             return
         await self.app(scope, receive, _Filler(scope, send, cache, key))
@@ -166,6 +175,7 @@ class _Filler:
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             if self.scope.get(CACHEABLE) and message["status"] in CACHEABLE_STATUSES:
+                self.scope[CACHE_RESULT] = "miss"
                 self.start = message
                 return
             await self.send(message)
@@ -198,7 +208,8 @@ class _Filler:
             etag = etag_of(body).encode("latin-1")
             headers.append((b"etag", etag))
         vary = next((v for k, v in headers if k.lower() == b"vary"), b"")
-        self.cache.put(self.key, CachedResponse(self.start["status"], tuple(headers), body, etag, vary))
+        routing = tuple((k, self.scope[k]) for k in ROUTING if k in self.scope)
+        self.cache.put(self.key, CachedResponse(self.start["status"], tuple(headers), body, etag, vary, routing))
         await self.send({**self.start, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})
         self.start = None

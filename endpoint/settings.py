@@ -1,15 +1,32 @@
 """Endpoint configuration: one ``Settings`` object, built explicitly by the CLI or by tests.
 
-Precedence: CLI flag > ``GONGKAI_*`` environment variable > default.
+Precedence, one rule for every setting: CLI flag > ``GONGKAI_<FIELD>`` environment variable >
+default (:meth:`Settings.from_env`; the flags of ``gongkai serve`` default to None, "not given").
+A value of the wrong kind stops with :class:`SettingsError`, one line naming the variable.
+
+>>> Settings.from_env({"GONGKAI_PORT": "9000"}, port=None).port
+9000
+>>> Settings.from_env({"GONGKAI_PORT": "9000"}, port=8080).port
+8080
+>>> Settings.from_env({"GONGKAI_PORT": "ten"})
+Traceback (most recent call last):
+...
+endpoint.settings.SettingsError: GONGKAI_PORT='ten' is not a whole number (port; default 8000)
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from converter.iris import DEFAULT_BASE
+
+
+class SettingsError(ValueError):
+    """A setting has a value of the wrong kind; the message names the variable (or flag) and the value."""
 
 
 @dataclass(frozen=True)
@@ -31,15 +48,24 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Defaults, then ``GONGKAI_<FIELD>`` variables, then explicit non-None overrides."""
+        """Defaults, then ``GONGKAI_<FIELD>`` variables, then explicit non-None overrides (flags).
+
+        :raises SettingsError: a variable or override does not read as its setting's kind.
+        """
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(f"GONGKAI_{f.name.upper()}")
+            variable = env_variable(f.name)
+            raw = env.get(variable)
             if raw is not None:
-                values[f.name] = _coerce(f.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **{k: _coerce(k, v) for k, v in values.items()})
+                values[f.name] = _coerce(f.name, raw, variable)
+        values.update({k: _coerce(k, v, k) for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def env_variable(name: str) -> str:
+    """The environment variable of the setting ``name``: ``GONGKAI_<NAME>``."""
+    return f"GONGKAI_{name.upper()}"
 
 
 def query_workers(settings: Settings) -> int:
@@ -51,14 +77,21 @@ def query_workers(settings: Settings) -> int:
     return min(32, max(2, 2 * (os.cpu_count() or 1)))
 
 
-def _coerce(name: str, value: object) -> object:
+def _coerce(name: str, value: object, source: str) -> object:
+    """``value`` as the kind of the setting ``name``; numbers must be finite and not negative.
+
+    :raises SettingsError: naming ``source`` (the variable or the flag's setting).
+    """
     default = getattr(Settings(), name)
     if isinstance(default, Path):
         return Path(str(value))
-    if isinstance(default, bool):
-        return str(value).lower() in {"1", "true", "yes"}
-    if isinstance(default, int):
-        return int(str(value))
-    if isinstance(default, float):
-        return float(str(value))
-    return str(value).rstrip("/") if name == "base_url" else str(value)
+    if isinstance(default, str):
+        return str(value).rstrip("/") if name == "base_url" else str(value)
+    kind = "a whole number" if isinstance(default, int) else "a number"
+    try:
+        number = int(str(value).strip()) if isinstance(default, int) else float(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"{source}={str(value)!r} is not {kind} ({name}; default {default:g})") from None
+    if number < 0 or not math.isfinite(number):
+        raise SettingsError(f"{source}={str(value)!r} must be {kind} >= 0 ({name}; default {default:g})")
+    return number

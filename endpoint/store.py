@@ -22,6 +22,9 @@ Every user query goes through three steps:
    workers until the limit. With
    ``query_timeout_s <= 0`` queries run inline in the request thread, without a limit. The app's
    own fixed queries (pages, VoID) run in-process on ``app.state.store``, without this limit.
+   The pool tells ``QueryPool.on_event`` (if set; ``endpoint.metrics`` counts them) of each
+   query stopped at the limit and each worker stopped and replaced (:data:`PoolEvent`), and
+   :meth:`QueryPool.workers_alive` says which of its workers are alive (``/healthz``).
 
 Fixed queries used by the app itself live in ``endpoint/queries/*.rq`` (:func:`fixed_query`).
 """
@@ -652,6 +655,23 @@ def _answer(reply: tuple[Any, ...]) -> SparqlResult:
     raise ERRORS_BY_SLUG.get(reply[1], HttpError)(reply[2])
 
 
+# What the pool reports to ``QueryPool.on_event``: ("time_limit", "queued") no worker came free
+# within the limit; ("time_limit", "running") a query ran past it and its worker was killed;
+# ("restart", reason) a worker was stopped to be replaced, reason one of RESTART_REASONS.
+PoolEvent = Callable[[str, str], None]
+TIME_LIMIT_STAGES = ("queued", "running")
+RESTART_REASONS = ("time_limit", "client_gone", "failed", "died")
+
+
+@dataclass(frozen=True)
+class WorkerCheck:
+    """The pool's workers as :meth:`QueryPool.workers_alive` found them."""
+
+    size: int  # the pool's size (workers it runs at most)
+    alive: int  # workers started and running
+    dead: tuple[int, ...]  # process ids of workers found dead (they are dropped, and replaced on demand)
+
+
 class QueryPool:
     """Worker processes that each hold ``Store.read_only(store_path)``; a query that outlives
     ``timeout_s`` has its worker killed and replaced (see the module docstring)."""
@@ -660,13 +680,71 @@ class QueryPool:
         self.store_path = str(store_path)
         self.size = size
         self.timeout_s = timeout_s
+        self.on_event: PoolEvent | None = None
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._async_slots: asyncio.Semaphore | None = None  # made on first use, on the server's loop
         self._closed = False
+        self._live: set[_Worker] = set()  # started and not yet killed or stopped
+        self._live_lock = threading.Lock()
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.store_path)
+        worker = _Worker(self.store_path)
+        with self._live_lock:
+            self._live.add(worker)
+        return worker
+
+    def _event(self, name: str, detail: str) -> None:
+        if self.on_event is not None:
+            try:
+                self.on_event(name, detail)
+            except Exception:  # counting must never fail a query
+                log.exception("the query pool's event hook failed")
+
+    def _retire(self, worker: _Worker, reason: str | None) -> None:
+        """Kill ``worker`` (to be replaced: ``reason``) or, with no reason, stop it politely."""
+        with self._live_lock:
+            self._live.discard(worker)
+        if reason is None:
+            worker.stop()
+            return
+        worker.kill()
+        self._event("restart", reason)
+
+    def _time_limit(self, stage: str) -> QueryTimeout:
+        self._event("time_limit", stage)
+        if stage == "queued":
+            return QueryTimeout(
+                f"all {self.size} query workers stayed busy for {self.timeout_s:g} s "
+                "(the query time limit); try again later"
+            )
+        return QueryTimeout(
+            f"the query was stopped after {self.timeout_s:g} s, this endpoint's query "
+            "time limit; narrow it down (LIMIT, more specific patterns) or use the dumps"
+        )
+
+    def workers_alive(self) -> WorkerCheck:
+        """Which workers are alive: one ``waitpid(WNOHANG)`` each, nothing sent to them (a busy
+        worker answers nobody else). A dead one (killed from outside: the OOM killer, an operator)
+        is dropped from the idle workers now and reported once; a query that finds no idle worker
+        starts a new one, as after a time limit."""
+        with self._live_lock:
+            workers = list(self._live)
+        dead = [w for w in workers if w.process.poll() is not None]
+        if dead:
+            # Idle dead workers leave the idle stack now; a busy one is the business of the query
+            # holding it (that query fails, and retires it).
+            with self._idle.mutex:
+                idle_dead = [w for w in self._idle.queue if w in dead]
+                kept = [w for w in self._idle.queue if w not in dead]
+                self._idle.queue.clear()
+                self._idle.queue.extend(kept)
+            for worker in idle_dead:
+                with self._live_lock:
+                    self._live.discard(worker)
+                worker.conn.close()
+                self._event("restart", "died")
+        return WorkerCheck(self.size, len(workers) - len(dead), tuple(w.process.pid for w in dead))
 
     def start(self) -> None:
         """Start all workers now (they open the store while the server starts listening)."""
@@ -683,10 +761,7 @@ class QueryPool:
         if self._closed:
             raise HttpError("the query service is shutting down", status=503)
         if not self._slots.acquire(timeout=self.timeout_s):
-            raise QueryTimeout(
-                f"all {self.size} query workers stayed busy for {self.timeout_s:g} s "
-                "(the query time limit); try again later"
-            )
+            raise self._time_limit("queued")
         try:
             return self._run_in_worker(req, deadline)
         finally:
@@ -698,22 +773,19 @@ class QueryPool:
         except queue.Empty:
             worker = self._spawn()
         if worker.process.poll() is not None:  # died while idle (killed from outside): replace it
-            worker.conn.close()
+            self._retire(worker, "died")
             worker = self._spawn()
         try:
             worker.conn.send(req)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                worker.kill()
-                raise QueryTimeout(
-                    f"the query was stopped after {self.timeout_s:g} s, this endpoint's query "
-                    "time limit; narrow it down (LIMIT, more specific patterns) or use the dumps"
-                )
+                self._retire(worker, "time_limit")
+                raise self._time_limit("running")
             reply = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            worker.kill()
+            self._retire(worker, "failed")
             raise HttpError(f"the query worker failed: {exc}") from None
         if self._closed:
-            worker.stop()
+            self._retire(worker, None)
         else:
             self._idle.put(worker)
         return _answer(reply)
@@ -737,10 +809,7 @@ class QueryPool:
             try:
                 await asyncio.wait_for(self._async_slots.acquire(), self.timeout_s)
             except TimeoutError:
-                raise QueryTimeout(
-                    f"all {self.size} query workers stayed busy for {self.timeout_s:g} s "
-                    "(the query time limit); try again later"
-                ) from None
+                raise self._time_limit("queued") from None
         else:  # a worker is free: no timer (wait_for makes a task, ~30 µs)
             await self._async_slots.acquire()
         try:
@@ -749,7 +818,7 @@ class QueryPool:
             except queue.Empty:
                 worker = await loop.run_in_executor(None, self._spawn)
             if worker.process.poll() is not None:  # died while idle: replace it
-                worker.conn.close()
+                self._retire(worker, "died")
                 worker = await loop.run_in_executor(None, self._spawn)
             return await self._ask(loop, worker, req, deadline, gone)
         finally:
@@ -788,23 +857,18 @@ class QueryPool:
             if answered is None:
                 raise ClientGone("the client closed the connection; its query was stopped")
             if not answered:
-                raise QueryTimeout(
-                    f"the query was stopped after {self.timeout_s:g} s, this endpoint's query "
-                    "time limit; narrow it down (LIMIT, more specific patterns) or use the dumps"
-                )
+                self._retire(worker, "time_limit")
+                raise self._time_limit("running")
             reply = worker.conn.recv()  # the worker is writing it now: a short wait at most
         except ClientGone:
-            worker.kill()
+            self._retire(worker, "client_gone")
             log.info("a client went away while its query ran: query worker %d stopped", worker.process.pid)
             raise
-        except QueryTimeout:
-            worker.kill()
-            raise
         except (EOFError, OSError) as exc:
-            worker.kill()
+            self._retire(worker, "failed")
             raise HttpError(f"the query worker failed: {exc}") from None
         if self._closed:
-            await loop.run_in_executor(None, worker.stop)
+            await loop.run_in_executor(None, self._retire, worker, None)
         else:
             self._idle.put(worker)
         return _answer(reply)
@@ -817,7 +881,7 @@ class QueryPool:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 return
-            worker.stop()
+            self._retire(worker, None)
 
 
 Gone = Callable[[], Awaitable[bool]]  # has the client closed its connection? (Request.is_disconnected)
@@ -872,6 +936,7 @@ class SparqlService:
         workers: int = 2,
     ) -> None:
         self.store = store
+        self.store_path = store_path  # the release this service answers from (``/healthz``)
         self.max_rows = max_rows
         self.max_query_length = max_query_length
         self.pool = QueryPool(store_path, size=workers, timeout_s=timeout_s) if timeout_s > 0 else None
@@ -883,6 +948,15 @@ class SparqlService:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+
+    def observe(self, on_event: PoolEvent) -> None:
+        """Have ``on_event`` told what the worker pool does (:data:`PoolEvent`); inline, nothing."""
+        if self.pool is not None:
+            self.pool.on_event = on_event
+
+    def workers_alive(self) -> WorkerCheck | None:
+        """The worker pool's :meth:`QueryPool.workers_alive`; None when queries run inline."""
+        return self.pool.workers_alive() if self.pool is not None else None
 
     def check(self, text: str) -> QueryWords:
         """The lexical guard (:func:`query_words`) with this service's length limit."""

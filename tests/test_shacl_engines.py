@@ -1,11 +1,11 @@
 """pySHACL and pyshacl-turbo give the same SHACL results (issue 7), and parallel validation too.
 
-Both engines run on every case of tests/shapes/ and on the converted seeds, as they are and with
-faults injected (counts changed, a dimension dropped, bad datatypes, negative counts, the unit of
-an amount dropped, ...). They must agree on the conforms flag and on the set of
-(focus node, result path, source shape, severity) results - also on the constraint that fired
-and the value node. (``engine="auto"`` is the bulk engine, which gives turbo's findings field by field:
-tests/test_shacl_bulk.py.)
+pyshacl-turbo is the default engine (``engine="auto"``); pySHACL is the reference it is tested
+against. Both run on every case of tests/shapes/ and on the converted seeds, as they are, with the
+ontology's code lists beside them, and with faults injected (counts changed, a dimension dropped,
+bad datatypes, negative counts, the unit of an amount dropped, ...). They must agree on the
+conforms flag and on the set of (focus node, result path, source shape, severity) results - also
+on the constraint that fired and the value node.
 """
 
 from __future__ import annotations
@@ -19,8 +19,17 @@ import pytest
 from converter.emit import emit_report
 from converter.errors import GongkaiError
 from converter.pipeline import convert_file
-from converter.validate import Finding, ValidationOutcome, resolve_engine, validate_file, validate_paths
-from tests.shacl_inputs import BASE, CASES, GK, SEEDS, XSD
+from converter.validate import (
+    Finding,
+    ValidationError,
+    ValidationOutcome,
+    resolve_engine,
+    validate_file,
+    validate_graph,
+    validate_paths,
+)
+from converter.vocab import VOCAB_GRAPH
+from tests.shacl_inputs import BASE, CASES, GK, ROOT, SEEDS, XSD
 
 pytest.importorskip("pyshacl_turbo")
 
@@ -136,11 +145,42 @@ def test_engines_agree_on_seeds_with_fault(seeds_store: ox.Store, fault: str, tm
 
 
 def test_resolve_engine() -> None:
-    assert resolve_engine("auto") == "bulk"  # bulk = turbo: tests/test_shacl_bulk.py
+    assert resolve_engine("auto") == "turbo"
     assert resolve_engine("pyshacl") == "pyshacl"
     assert resolve_engine("turbo") == "turbo"
     with pytest.raises(GongkaiError, match="unknown SHACL engine"):
         resolve_engine("fast")
+
+
+def test_the_removed_bulk_engine_is_refused_in_one_line() -> None:
+    with pytest.raises(GongkaiError) as removed:
+        resolve_engine("bulk")
+    assert "removed" in str(removed.value) and "turbo" in str(removed.value) and "pyshacl" in str(removed.value)
+    assert "\n" not in str(removed.value)
+
+
+def _vocab_quads() -> list[ox.Quad]:
+    g = ox.NamedNode(VOCAB_GRAPH)
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, g)
+        for name in ("gongkai.ttl", "codes.ttl")
+        for t in ox.parse(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE)
+    ]
+
+
+def test_engines_agree_with_the_code_lists_beside_the_reports(seeds_store: ox.Store, tmp_path: Path) -> None:
+    """With the vocabulary graph in the file, each report is validated with it (skos:inScheme is
+    checked): a code that is in no code list is a violation, for both engines alike."""
+    store = ox.Store()
+    store.extend(seeds_store)
+    store.extend(_vocab_quads())
+    for graph in seeds_store.named_graphs():
+        FAULTS["dimension-bad-code"](store, graph)
+    path = tmp_path / "seeds-and-vocabulary.nq"
+    store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    ref = assert_same(path)
+    assert ref.graphs == len(SEEDS) and VOCAB_GRAPH not in ref.graph_names
+    assert "gks:CodeInScheme" in {f.constraint for f in ref.violations}
 
 
 def test_parallel_gives_the_same_outcome(seeds_store: ox.Store, tmp_path: Path) -> None:
@@ -157,7 +197,63 @@ def test_parallel_gives_the_same_outcome(seeds_store: ox.Store, tmp_path: Path) 
     results = list(validate_paths([path, bad, path], jobs=2))
     assert [p for p, _ in results] == [path, bad, path]
     assert results[0][1] == serial and results[2][1] == serial
-    assert isinstance(results[1][1], Exception) and "bad.nq" in str(results[1][1])
+    assert isinstance(results[1][1], ValidationError) and "bad.nq" in str(results[1][1])
+
+
+def test_validate_graph_gives_the_findings_of_validate_file(seeds_store: ox.Store, tmp_path: Path) -> None:
+    """An rdflib Dataset (the library's other entry) is split and validated as the file is."""
+    from rdflib import Dataset
+
+    store = ox.Store()
+    store.extend(seeds_store)
+    FAULTS["count-negative"](store, sorted(store.named_graphs(), key=str)[1])
+    path = tmp_path / "seeds.nq"
+    store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    ds = Dataset()
+    ds.parse(path, format="nquads")
+    by_graph, by_file = validate_graph(ds), validate_file(path)
+    assert not by_file.conforms and _results(by_graph) == _results(by_file)
+    assert sorted(by_graph.graph_names) == sorted(by_file.graph_names)  # type: ignore[type-var]
+
+
+def test_broken_files_are_named_by_both_engines(tmp_path: Path) -> None:
+    for name, text in {
+        "bad.nq": "<http://a> <http://b> .\n",
+        "bad-iri.nq": "<http://a> <http://b> <http://x/%zz> <http://g> .\n",
+        "bad-literal.nq": '<http://a> <http://b> "open <http://g> .\n',
+        "bad.ttl": "@prefix : <http://a/> . :a :b",
+    }.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        for engine in ("turbo", "pyshacl"):
+            with pytest.raises(ValidationError, match=name):
+                validate_file(path, engine=engine)
+    with pytest.raises(ValidationError, match="unknown RDF format"):
+        validate_file(tmp_path / "x.json")
+    with pytest.raises(ValidationError, match="cannot read"):
+        validate_file(tmp_path / "missing.nq")
+
+
+def test_comments_tabs_and_empty_lines_read_the_same(seeds_store: ox.Store, tmp_path: Path) -> None:
+    """N-Quads as people and other tools write them: comments, tabs, blank lines, escapes."""
+    first = sorted(seeds_store.named_graphs(), key=str)[0]
+    one = ox.Store()
+    one.extend(seeds_store.quads_for_pattern(None, None, None, first))
+    plain = tmp_path / "plain.nq"
+    one.dump(str(plain), format=ox.RdfFormat.N_QUADS)
+    lines = plain.read_text(encoding="utf-8").splitlines(keepends=True)
+    odd = tmp_path / "odd.nq"
+    odd.write_text(
+        "# a comment\n\n"
+        + "".join(line.replace("> <", ">\t<", 1) for line in lines[:5])
+        + "\n".join(lines[5:])  # an empty line between statements
+        + '<http://a> <http://b> "q\\"uo\\u00e9\\n"@ZH-cn .\n',
+        encoding="utf-8",
+    )
+    reference = validate_file(plain)
+    read = validate_file(odd)
+    # the extra triple sits in the default graph, a graph of its own with no finding
+    assert read.graphs == reference.graphs + 1 and _results(read) == _results(reference)
 
 
 def _row_total_plus_one(store: ox.Store, graph: ox.NamedNode) -> None:

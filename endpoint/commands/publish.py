@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def run_load(
     data: list[Path],
     store: Path,
-    base_url: str,
+    base_url: str | None,
     *,
     replace: bool = False,
     optimize: bool | None = None,

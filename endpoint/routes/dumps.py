@@ -5,6 +5,8 @@
   ``304 Not Modified`` on a matching ``If-None-Match``. Only names in the manifest are served,
   so nothing outside the dump folder (``..``, encoded or not, absolute paths) is reachable.
 - ``/dumps/index.json`` is the manifest itself.
+- ``/dumps/observations.csv`` is the tidy table ``observations.csv.gz`` sent with
+  ``Content-Encoding: gzip``: the URL its CSVW metadata names (``endpoint/tidy.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from endpoint.conneg import Format, NoAcceptableFormat, negotiate
 from endpoint.deps import SettingsDep
 from endpoint.errors import HttpError, NotAcceptable, NotFound
 from endpoint.loader import MANIFEST, read_manifest
+from endpoint.tidy import CSV_MEDIA_TYPE, CSV_NAME, TABLE_URL
 
 router = APIRouter(tags=["dumps"])
 
@@ -36,7 +39,7 @@ _LISTING = Environment(autoescape=True).from_string(
 <table><thead><tr><th>file</th><th>content</th><th>year</th><th>reports</th><th>bytes</th>
 <th>SHA-256</th></tr></thead><tbody>
 {% for f in files %}<tr><td><a href="{{ base }}/dumps/{{ f.name }}">{{ f.name }}</a></td>
-<td>{{ f.format }}, gzip</td><td>{{ f.year or "all" }}</td><td>{{ f.graphs }}</td>
+<td>{{ f.format }}{% if f.compression %}, {{ f.compression }}{% endif %}</td><td>{{ f.year or "all" }}</td><td>{{ f.graphs }}</td>
 <td>{{ f.bytes }}</td><td><code>{{ f.sha256 }}</code></td></tr>
 {% endfor %}</tbody></table>
 {% else %}<p>No dumps have been made yet (<code>gongkai dump --store DIR -o DIR</code>).</p>
@@ -76,6 +79,8 @@ def list_dumps(request: Request, settings: SettingsDep) -> Response:
 @router.get("/dumps/{name}", response_model=None)
 def get_dump(name: str, request: Request, settings: SettingsDep) -> Response:
     folder = settings.dumps_dir
+    if name == TABLE_URL:
+        return get_table(request, settings)
     if name == MANIFEST:
         path = folder / MANIFEST
         if not path.is_file():
@@ -92,12 +97,28 @@ def get_dump(name: str, request: Request, settings: SettingsDep) -> Response:
     etag = f'"{entry["sha256"]}"'
     if _etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
+    # gzip files are downloads (application/gzip); the CSVW metadata is served as what it is
+    media_type = "application/gzip" if entry.get("compression") == "gzip" else str(entry.get("media_type"))
     return FileResponse(
         path,
-        media_type="application/gzip",
+        media_type=media_type,
         filename=name,
         headers={"ETag": etag, "Cache-Control": "public, max-age=3600"},
     )
+
+
+def get_table(request: Request, settings: SettingsDep) -> Response:
+    """The tidy table decompressed, as its CSVW metadata names it: the same gzip file, sent with
+    ``Content-Encoding: gzip`` (every HTTP client, CSVW processors too, reads it as CSV)."""
+    entry = next((f for f in manifest_files(settings.dumps_dir) if f.get("name") == CSV_NAME), None)
+    path = settings.dumps_dir / CSV_NAME
+    if entry is None or not path.is_file():
+        raise NotFound(f"no tidy table has been dumped yet; see {settings.base_url}/dumps/")
+    etag = f'"{entry["sha256"]}"'
+    if _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=3600", "Content-Encoding": "gzip"}
+    return FileResponse(path, media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=headers)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

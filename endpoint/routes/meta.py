@@ -123,16 +123,16 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
         dist = NamedNode(here + "dump-" + name)
         checksum = NamedNode(here + "sha256-" + name)
         scope = f"reports of {entry['year']}" if entry.get("year") else "everything"
+        gzip = " (gzip)" if entry.get("compression", "gzip") == "gzip" else ""
         triples += [
             t(dataset, VOID.dataDump, url),
             t(dataset, DCAT.distribution, dist),
             t(dist, RDF.type, NamedNode(str(DCAT.Distribution))),
-            t(dist, DCTERMS.title, Literal(f"{entry['format']} dump, {scope} (gzip)", language="en")),
+            t(dist, DCTERMS.title, Literal(f"{entry['format']} dump, {scope}{gzip}", language="en")),
             t(dist, DCAT.downloadURL, url),
             t(dist, DCAT.accessURL, NamedNode(f"{base}/dumps/")),
             t(dist, DCAT.byteSize, integer(int(entry["bytes"]), XSD.nonNegativeInteger)),
             t(dist, DCAT.mediaType, NamedNode(IANA + str(entry["media_type"]))),
-            t(dist, DCAT.compressFormat, NamedNode(IANA + "application/gzip")),
             t(dist, DCTERMS.license, NamedNode(LICENSE)),
             t(dist, NamedNode(SPDX + "checksum"), checksum),
             t(checksum, RDF.type, NamedNode(SPDX + "Checksum")),
@@ -143,6 +143,8 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
                 Literal(str(entry["sha256"]), datatype=NamedNode(str(XSD.hexBinary))),
             ),
         ]
+        if entry.get("compression", "gzip") == "gzip":
+            triples.append(t(dist, DCAT.compressFormat, NamedNode(IANA + "application/gzip")))
         if created:
             triples.append(t(dist, DCTERMS.issued, Literal(str(created), datatype=NamedNode(str(XSD.dateTime)))))
     return triples

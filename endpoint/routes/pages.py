@@ -795,7 +795,7 @@ def example_queries(store: Store, lang: str) -> list[dict[str, str]]:
     ]
 
 
-@router.get("/query", response_model=None)
+@router.api_route("/query", methods=["GET", "HEAD"], response_model=None)  # /sparql sends browsers here
 def query_page(request: Request, store: StoreDep) -> Response:
     lang = choose_lang(request)
     page = render_page(

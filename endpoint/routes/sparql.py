@@ -10,7 +10,9 @@
   (400 with the parser's message), other media types (415), other methods (405), several
   ``query`` values (400). Limits: query length, body size (413), rows (``X-Gongkai-Truncated``),
   time (503, see ``endpoint.store``).
-- ``GET /sparql`` without a query: the service description (Turtle by default).
+- ``GET /sparql`` without a query: the service description (Turtle by default), or, for a client
+  that prefers HTML to every RDF format (a browser), ``303 See Other`` to the query editor
+  ``/query``. ``*/*`` alone, ``text/*`` and ties keep the service description.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
@@ -166,6 +169,11 @@ SD_RESULT_FORMATS = (
     RdfFormat.N_QUADS,
 )
 DESCRIPTION_FORMATS = (BY_KEY["ttl"], BY_KEY["rdf"], BY_KEY["jsonld"], BY_KEY["nt"])
+# HTML last: ``negotiate`` breaks ties by this order, so ``*/*``, ``text/*`` and a client naming an
+# RDF format as highly as HTML get the service description; a browser (``text/html`` at q=1, RDF
+# at most through ``*/*;q=0.8``) gets the query editor.
+DESCRIPTION_OR_EDITOR = (*DESCRIPTION_FORMATS, BY_KEY["html"])
+QUERY_EDITOR = "/query"
 
 
 def service_description_triples(settings: Settings) -> list[Triple]:
@@ -203,10 +211,15 @@ def service_description_triples(settings: Settings) -> list[Triple]:
 
 
 def service_description(request: Request, settings: Settings) -> Response:
+    """``/sparql`` without a query: the service description, or a browser to the query editor."""
     try:
-        fmt = negotiate(request.headers.get("accept"), DESCRIPTION_FORMATS)
-    except NoAcceptableFormat as exc:
-        raise NotAcceptable(f"the service description is available as {describe_alternatives(exc.offers)}") from None
-    assert fmt.rdf_format is not None
+        fmt = negotiate(request.headers.get("accept"), DESCRIPTION_OR_EDITOR)
+    except NoAcceptableFormat:
+        raise NotAcceptable(
+            f"the service description is available as {describe_alternatives(DESCRIPTION_FORMATS)}; "
+            f"the query editor (text/html) is {QUERY_EDITOR}"
+        ) from None
+    if fmt.rdf_format is None:  # HTML: a person in a browser
+        return RedirectResponse(QUERY_EDITOR, status_code=303, headers={"Vary": "Accept"})
     body = serialize_triples(service_description_triples(settings), fmt.rdf_format)
     return Response(body, 200, {"Vary": "Accept"}, media_type=fmt.content_type)

@@ -187,6 +187,18 @@ def test_query_page_runs_a_query(tab: Page) -> None:
     assert tab.page.get_attribute("html", "lang") in {"zh", "en"}
 
 
+def test_a_browser_opening_sparql_lands_on_the_query_editor(tab: Page) -> None:
+    response = tab.page.goto(tab.base + "/sparql", wait_until="networkidle")
+    assert response is not None and response.status == 200
+    redirect = response.request.redirected_from
+    assert redirect is not None and redirect.url == tab.base + "/sparql"
+    assert redirect.response() is not None and redirect.response().status == 303
+    assert tab.page.url == tab.base + "/query"
+    tab.page.wait_for_selector(".yasqe .CodeMirror", timeout=20_000)
+    assert tab.page.get_attribute("#yasgui", "data-endpoint") == "/sparql"
+    assert tab.errors == [], tab.errors
+
+
 def test_artifacts_are_ignored_by_git() -> None:
     gitignore = (Path(__file__).resolve().parents[2] / ".gitignore").read_text()
     assert "tests/artifacts/" in gitignore

@@ -15,7 +15,15 @@ from typer.testing import CliRunner
 from converter.vocab import VOCAB_GRAPH
 from endpoint import loader
 from endpoint.cli import app as cli
-from endpoint.loader import KEEP_RELEASES, LoadError, current_release, load, releases_dir, vocabulary_files
+from endpoint.loader import (
+    KEEP_RELEASES,
+    LoadError,
+    current_release,
+    load,
+    recorded_base_url,
+    releases_dir,
+    vocabulary_files,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "e2e" / "data" / "sample-reports.nq"
 BASE = "http://localhost:8000"
@@ -235,6 +243,61 @@ def test_cli_load_exit_codes(tmp_path: Path) -> None:
     nothing = runner.invoke(cli, ["load", str(broken), "--store", str(store)])
     assert nothing.exit_code == 1
     assert "unchanged" in nothing.output
+
+
+# ---------------------------------------------------------------------------------------------
+# The base URL a release was loaded for (``gongkai serve`` checks it: tests/endpoint/test_settings.py)
+
+OTHER_BASE = "http://127.0.0.1:9000"
+
+
+def rebased_sample(tmp_path: Path, base: str) -> Path:
+    """The sample as converted with ``--base-url base``."""
+    out = tmp_path / "rebased.nq"
+    out.write_text(SAMPLE.read_text(encoding="utf-8").replace(f"<{BASE}/", f"<{base}/"), encoding="utf-8")
+    return out
+
+
+def test_a_release_records_its_base_url(tmp_path: Path) -> None:
+    given = load([SAMPLE], tmp_path / "given", base_url=BASE + "/").release
+    assert recorded_base_url(given) == BASE
+    marker = json.loads(given.with_name(given.name + ".json").read_text(encoding="utf-8"))
+    assert marker["base_url"] == BASE
+    assert recorded_base_url(load([SAMPLE], tmp_path / "default").release) == loader.DEFAULT_BASE
+
+
+def test_an_update_keeps_the_base_url_of_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    data = rebased_sample(tmp_path, OTHER_BASE)
+    load([data], store, base_url=OTHER_BASE)
+    updated = load([data], store)  # no base given: the store's
+    assert recorded_base_url(updated.release) == OTHER_BASE
+    assert f"{OTHER_BASE}/id/dataset/aggregates" in graphs(store)  # aggregates minted under it
+
+
+def test_an_update_for_another_base_url_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = load([rebased_sample(tmp_path, OTHER_BASE)], store, base_url=OTHER_BASE).release
+    with pytest.raises(LoadError) as caught:
+        load([SAMPLE], store, base_url=BASE)
+    assert OTHER_BASE in str(caught.value) and BASE in str(caught.value) and "--replace" in str(caught.value)
+    assert current_release(store) == first.resolve()
+    replaced = load([SAMPLE], store, base_url=BASE, replace=True)  # starting again for the new base
+    assert recorded_base_url(replaced.release) == BASE
+
+
+def test_cli_load_takes_the_store_base_url_or_refuses_another(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "store"
+    data = rebased_sample(tmp_path, OTHER_BASE)
+    assert runner.invoke(cli, ["load", str(data), "--store", str(store), "--base-url", OTHER_BASE]).exit_code == 0
+    again = runner.invoke(cli, ["load", str(data), "--store", str(store)], env={"GONGKAI_BASE_URL": None})
+    assert again.exit_code == 0, again.output
+    assert recorded_base_url(current_release(store) or store) == OTHER_BASE
+    other = runner.invoke(cli, ["load", str(SAMPLE), "--store", str(store), "--base-url", BASE])
+    assert other.exit_code == 2
+    assert [line for line in other.output.splitlines() if line.strip()] == [other.output.strip()]
+    assert OTHER_BASE in other.output and BASE in other.output
 
 
 # ---------------------------------------------------------------------------------------------

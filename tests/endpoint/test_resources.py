@@ -38,6 +38,7 @@ OBS_001 = f"{REPORT_001}/table3/3.4.1/natural-person"
 LEGACY_002 = f"report/{agency_key('安庆市人民政府')}/2017"
 
 EVIL_NAME = '<script>alert("gk")</script>测试局'
+LEFT_OUT_NAME = "留空测试局"  # a report whose 法人 cell was left out, with a note on it
 EVIL_NOTE = "<img src=x onerror=alert(1)> total & more"
 OWN_BASE = DEFAULT_BASE  # the seeds are converted with the default base
 
@@ -82,6 +83,30 @@ def small_report(name: str, year: int, template: str) -> Dataset:
     return ds
 
 
+def left_out_cell() -> tuple[URIRef, URIRef]:
+    """The observation left out of :func:`report_with_a_left_out_cell` and the note about it."""
+    key = agency_key(LEFT_OUT_NAME)
+    return (
+        observation_iri(OWN_BASE, key, 2020, "table3", "1", "legal-person"),
+        note_iri(OWN_BASE, key, 2020, 2),
+    )
+
+
+def report_with_a_left_out_cell() -> Dataset:
+    """A report whose 表三 row 1 法人 cell is not published (it may be wrong): no triple has the
+    observation as subject, only a quality note names it as its target."""
+    ds = small_report(LEFT_OUT_NAME, 2020, "2019")
+    report = report_iri(OWN_BASE, agency_key(LEFT_OUT_NAME), 2020)
+    obs, note = left_out_cell()
+    g = ds.graph(report)
+    g.add((note, RDF.type, DQV.QualityAnnotation))
+    g.add((note, OA.hasTarget, obs))
+    g.add((note, GK.issueCode, Literal("sum-mismatch")))
+    g.add((note, GK.severity, GK.error))
+    g.add((note, OA.bodyValue, Literal("left out: the row does not add up")))
+    return ds
+
+
 @pytest.fixture(scope="module")
 def own_client(tmp_path_factory: pytest.TempPathFactory, seeds_nq: Path) -> Iterator[TestClient]:
     """An app over a store we load ourselves: the converted seeds, a report full of markup and a
@@ -91,7 +116,9 @@ def own_client(tmp_path_factory: pytest.TempPathFactory, seeds_nq: Path) -> Iter
     small_report(EVIL_NAME, 2020, "2019").serialize(evil, format="nquads")
     gen2021 = folder / "gen2021.nq"
     small_report(SEED_001_AGENCY, 2021, "2021").serialize(gen2021, format="nquads")
-    result = load([seeds_nq, evil, gen2021], folder / "store", base_url=OWN_BASE)
+    left_out = folder / "left-out.nq"
+    report_with_a_left_out_cell().serialize(left_out, format="nquads")
+    result = load([seeds_nq, evil, gen2021, left_out], folder / "store", base_url=OWN_BASE)
     assert not result.failures
     settings = Settings(base_url=OWN_BASE, store=folder / "store", dumps_dir=folder / "dumps")
     with TestClient(create_app(settings)) as client:
@@ -119,11 +146,67 @@ def subject_iri(client: TestClient, path: str) -> URIRef:
 # /id → 303
 
 
-@pytest.mark.parametrize("path", [REPORT_001, f"agency/{KEY_001}", OBS_001, "no/such/thing"])
+@pytest.mark.parametrize("path", [REPORT_001, f"agency/{KEY_001}", OBS_001])
 def test_id_is_303_to_doc(client: TestClient, path: str) -> None:
     r = client.get(f"/id/{path}", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/doc/{path}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "no/such/thing",
+        f"report/{KEY_001}/1999",
+        "report/no-such-agency-0000/2020",
+        f"{REPORT_001}/table3/9.9/natural-person",
+        f"report/{KEY_001}/1999.ttl",
+        "report/%3Cscript%3E/2020",
+        "",
+    ],
+)
+def test_id_of_nothing_is_404_at_once(client: TestClient, path: str) -> None:
+    for method in ("GET", "HEAD"):
+        r = client.request(method, f"/id/{path}", headers={"Accept": "text/html"}, follow_redirects=False)
+        assert r.status_code == 404, (method, path)
+        assert "location" not in r.headers
+        assert "<script>" not in r.text
+
+
+def test_id_with_a_suffix_is_303_to_that_document(client: TestClient) -> None:
+    r = client.get(f"/id/{REPORT_001}.ttl", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, f"/doc/{REPORT_001}.ttl")
+
+
+def test_head_on_id(client: TestClient) -> None:
+    r = client.head(f"/id/{REPORT_001}", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, f"/doc/{REPORT_001}")
+
+
+def test_id_redirects_exactly_when_doc_has_a_document(own_client: TestClient) -> None:
+    """/id answers 303 for every IRI /doc describes, and 404 for the others - including a cell
+    left out of the data that only a quality note names."""
+    left_out, note = left_out_cell()
+    key = agency_key(LEFT_OUT_NAME)
+    things = [
+        report_iri(OWN_BASE, key, 2020),
+        agency_iri(OWN_BASE, key),
+        observation_iri(OWN_BASE, key, 2020, "table3", "1", "natural-person"),
+        left_out,
+        note,
+    ]
+    nothing = [
+        report_iri(OWN_BASE, key, 2019),
+        observation_iri(OWN_BASE, key, 2020, "table3", "2", "legal-person"),
+        note_iri(OWN_BASE, key, 2020, 3),
+    ]
+    for iri in [*things, *nothing]:
+        path = str(iri).removeprefix(f"{OWN_BASE}/id/")
+        redirect = own_client.get(f"/id/{path}", follow_redirects=False)
+        document = own_client.get(f"/doc/{path}.nt")
+        assert (redirect.status_code, document.status_code) == ((303, 200) if iri in things else (404, 404)), iri
+    left_out_doc = parse_rdf(own_client.get(f"/doc/{str(left_out).removeprefix(OWN_BASE + '/id/')}.nt").content, "nt")
+    assert (note, OA.hasTarget, left_out) in left_out_doc
 
 
 def test_id_redirect_drops_query_and_keeps_suffixless(client: TestClient) -> None:

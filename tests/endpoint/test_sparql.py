@@ -504,7 +504,11 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
     ("accept", "content_type", "rdflib_format"),
     [
         (None, "text/turtle; charset=utf-8", "turtle"),
-        ("text/html,*/*;q=0.8", "text/turtle; charset=utf-8", "turtle"),
+        ("*/*", "text/turtle; charset=utf-8", "turtle"),
+        ("text/*", "text/turtle; charset=utf-8", "turtle"),
+        ("text/turtle", "text/turtle; charset=utf-8", "turtle"),
+        ("text/html;q=0.5, text/turtle", "text/turtle; charset=utf-8", "turtle"),
+        ("application/rdf+xml, text/html", "application/rdf+xml", "xml"),
         ("application/rdf+xml", "application/rdf+xml", "xml"),
         ("application/ld+json", "application/ld+json", "json-ld"),
         ("application/n-triples", "application/n-triples", "nt"),
@@ -524,6 +528,70 @@ def test_service_description(client: TestClient, accept: str | None, content_typ
     assert len(formats) == 9
     dataset = g.value(service, URIRef(f"{SD}defaultDataset"))
     assert g.value(dataset, URIRef(f"{SD}defaultGraph")) is not None
+
+
+# What browsers send on a page load (Firefox, Chrome).
+BROWSER_ACCEPTS = [
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+    "application/signed-exchange;v=b3;q=0.7",
+    "text/html",
+    "application/xhtml+xml",
+]
+
+
+@pytest.mark.parametrize("accept", BROWSER_ACCEPTS)
+def test_a_browser_opening_sparql_is_sent_to_the_query_editor(client: TestClient, accept: str) -> None:
+    r = client.get("/sparql", headers={"Accept": accept}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/query"
+    assert "accept" in r.headers["vary"].lower()
+    head = client.head("/sparql", headers={"Accept": accept}, follow_redirects=False)
+    assert (head.status_code, head.headers["location"]) == (303, "/query")
+    editor = client.get("/sparql", headers={"Accept": accept})
+    assert editor.status_code == 200 and editor.url.path == "/query"
+    assert editor.headers["content-type"] == "text/html; charset=utf-8"
+    assert 'id="yasgui"' in editor.text
+
+
+def test_a_browser_sending_a_query_gets_results_not_the_editor(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": BROWSER_ACCEPTS[0]})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+")
+
+
+def test_head_on_sparql_is_the_service_description_without_a_body(client: TestClient) -> None:
+    get = client.get("/sparql", headers={"Accept": "text/turtle"})
+    head = client.head("/sparql", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert head.content == b""
+
+
+def test_sparql_not_acceptable_names_the_formats_and_the_editor(client: TestClient) -> None:
+    r = client.get("/sparql", headers={"Accept": "image/png"})
+    assert r.status_code == 406
+    assert "text/turtle" in r.text and "/query" in r.text
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/query"])
+def test_options_on_sparql_and_the_query_editor(client: TestClient, path: str) -> None:
+    preflight = client.options(path, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert {"GET", "HEAD", "POST"} <= {m.strip() for m in preflight.headers["access-control-allow-methods"].split(",")}
+    plain = client.options(path)  # not a preflight: the methods the path takes
+    assert plain.status_code == 405
+    allowed = {m.strip() for m in plain.headers["allow"].split(",")}
+    assert {"GET", "HEAD"} <= allowed
+    assert ("POST" in allowed) == (path == "/sparql")
+
+
+def test_head_on_the_query_editor(client: TestClient) -> None:
+    head = client.head("/query")
+    assert head.status_code == 200
+    assert head.headers["content-type"] == "text/html; charset=utf-8"
+    assert head.content == b""
 
 
 def test_error_rendering_follows_the_client(client: TestClient) -> None:
