@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
@@ -149,12 +150,12 @@ def _date(value: str) -> Term:
 _SOURCE_TABLE_LITERALS = {table: _text(text) for table, text in SOURCE_TABLE.items()}
 
 
-def _source_url(report: Report, url: str) -> Term:
+def _source_url(path: Path, url: str) -> Term:
     try:
         return str(ox.NamedNode(url))
     except ValueError as exc:
         raise InvalidSourceUrl(
-            report.source.path,
+            path,
             f"the source URL {url!r} is not a valid IRI ({exc}); give the right one in a --manifest "
             "(its url column wins over the text)",
         ) from None
@@ -188,15 +189,17 @@ def report_lines(report: Report, base: str) -> list[str]:
     if meta.published:
         add(join((report_node, ISSUED, _date(meta.published), g)))
 
-    source = _iri(iris.source_iri(base, report.source.sha256))
-    add(join((report_node, DERIVED_FROM, source, g)))
-    add(join((source, A, ENTITY, g)))
-    add(join((source, A, DOCUMENT, g)))
-    add(join((source, GK_SHA256, _text(report.source.sha256), g)))
-    add(join((source, GK_FILE_NAME, _text(report.source.path.name), g)))
-    add(join((source, FORMAT, _text(report.source.media_type), g)))
-    if meta.url:
-        add(join((source, SOURCE, _source_url(report, meta.url), g)))
+    # one source document per file the report was read from (several: converter/merge.py)
+    for doc, url in ((report.source, meta.url), *((other.doc, other.url) for other in report.also)):
+        source = _iri(iris.source_iri(base, doc.sha256))
+        add(join((report_node, DERIVED_FROM, source, g)))
+        add(join((source, A, ENTITY, g)))
+        add(join((source, A, DOCUMENT, g)))
+        add(join((source, GK_SHA256, _text(doc.sha256), g)))
+        add(join((source, GK_FILE_NAME, _text(doc.path.name), g)))
+        add(join((source, FORMAT, _text(doc.media_type), g)))
+        if url:
+            add(join((source, SOURCE, _source_url(doc.path, url), g)))
 
     for table in sorted({c.table for c in report.cells}):
         dataset = _dataset(base, table)
@@ -239,6 +242,8 @@ def _cell_lines(lines: list[str], cell: Cell, base: str, key: str, year: int, re
     if cell.page is not None:
         add(join((node, GK_SOURCE_PAGE, _integer(cell.page), g)))
     add(join((node, GK_SOURCE_TEXT, _text(cell.source_text), g)))
+    if cell.source is not None:  # read from another file than the primary source: its line and page are that file's
+        add(join((node, DERIVED_FROM, _iri(iris.source_iri(base, cell.source)), g)))
     return node
 
 

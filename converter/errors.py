@@ -74,6 +74,8 @@ ISSUE_CODES: dict[str, str] = {
     "ocr": "the value was read by OCR from an image; the note gives the engine's confidence and whether the table's arithmetic confirms it",
     "ocr-unconfirmed": "an OCR'd cell could not be confirmed by the table's arithmetic; it is left out",
     "converted-by-libreoffice": "the file was converted to .docx by LibreOffice before it was read",
+    "sources-disagree": "two files of the same report give different values for a cell; the value the table's arithmetic confirms is published, else the cell is left out",
+    "source-incomplete": "one file of a report merged from several lacks a table the other has; that table is published from the file that has it, unchecked by a second source",
 }
 
 

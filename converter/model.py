@@ -60,6 +60,9 @@ class Cell:
     page: int | None = None
     unit: str | None = None  # unit notation (yuan, wan-yuan, wan-tiao, item)
     part: int | None = None  # the source token's position in its line (Token.part): ties an OCR reading
+    # In a report merged from several files (converter/merge.py): the sha256 of the file this cell
+    # was read from when it is not the report's first source (its line and page are that file's).
+    source: str | None = None
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -75,9 +78,18 @@ class ReportMeta:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class OtherSource:
+    """A further file of the same report (the web page and its attachment), and its source URL."""
+
+    doc: SourceDoc
+    url: str | None = None
+
+
 @dataclass
 class Report:
-    """Everything read from one source file."""
+    """Everything read from one source file, or merged from several files of the same report
+    (converter/merge.py): ``source`` is then the primary one, ``also`` the others."""
 
     source: SourceDoc
     meta: ReportMeta
@@ -85,3 +97,9 @@ class Report:
     evidence: str
     cells: list[Cell] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    also: tuple[OtherSource, ...] = ()
+
+    @property
+    def sources(self) -> tuple[SourceDoc, ...]:
+        """Every file the report was read from, the primary first."""
+        return (self.source, *(other.doc for other in self.also))

@@ -206,6 +206,7 @@ class SortedRuns:
         self.size = 0
         self.runs: list[Path] = []
         self.count = 0
+        self.replacements: dict[str, bytes] = {}  # graph name -> the block that replaces its earlier ones
 
     def __enter__(self) -> SortedRuns:
         return self
@@ -223,6 +224,15 @@ class SortedRuns:
         self.count += 1
         if self.size >= self.run_bytes:
             self.spill()
+
+    def replace(self, graph: str, nquads: bytes) -> None:
+        """A graph given to :meth:`add` before, again: this block replaces the earlier ones (a report
+        merged from several files, converter/batch.py). Kept in memory until :meth:`write_to`."""
+        self.replacements[graph] = nquads
+
+    def _substituted(self, blocks: Iterable[Block]) -> Iterator[Block]:
+        for name, data in blocks:
+            yield name, self.replacements.get(name, data)
 
     def spill(self) -> None:
         """Write what is in memory as one run, in name order."""
@@ -242,7 +252,7 @@ class SortedRuns:
     def write_to(self, out: IO[bytes]) -> None:
         """Merge every run into ``out``."""
         if not self.runs:  # everything fits in memory
-            for _, data in _merged(sorted(self.blocks, key=_name)):
+            for _, data in self._substituted(_merged(sorted(self.blocks, key=_name))):
                 out.write(data)
             return
         self.spill()
@@ -251,7 +261,7 @@ class SortedRuns:
             self._write_run(lambda run, group=group: _write_blocks(_merge_runs(group), run))
             for path in group:
                 path.unlink()
-        for _, data in _merge_runs(self.runs):
+        for _, data in self._substituted(_merge_runs(self.runs)):
             out.write(data)
 
 
@@ -285,41 +295,51 @@ def write_stream(items: Iterable[tuple[str, str, bytes]], out: Path | str, *, ru
 
     ``.nq`` and ``-`` are merged from sorted runs (memory bounded by ``run_bytes``); ``.trig`` and
     ``.ttl`` are built in memory. Errors raised while ``items`` is consumed leave no output file.
+    A graph that arrives again replaces what arrived for it before (a report merged from several
+    files, converter/batch.py); in a folder, its file is written again.
 
     :raises OptionsError: the suffix is not one of .nq, .trig, .ttl (raised before ``items`` is read).
     """
     if str(out) == "-":
         with SortedRuns(Path(tempfile.gettempdir()), "stdout.nq", run_bytes) as runs:
-            for _, graph, nquads in items:
-                runs.add(graph, nquads)
+            _add_all(runs, items)
             runs.write_to(sys.stdout.buffer)
         return []
     out = Path(out)
     if out.is_dir() or (not out.suffix and not out.exists()):
-        written = []
+        written: dict[Path, None] = {}
         for name, _, nquads in items:
             target = out / name
             write_atomic(target, nquads)
-            written.append(target)
-        return written
+            written[target] = None
+        return list(written)
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise OptionsError(f"{out}: unknown output format {out.suffix!r}; use .nq, .trig, .ttl or a folder")
     if fmt != "nquads":
-        chunks = [nquads for _, _, nquads in items]
+        chunks = {graph: nquads for _, graph, nquads in items}  # the last of a graph wins
         if not chunks:
             return []
-        ds = add_quads(new_dataset(), ox.parse(b"".join(chunks), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
+        ds = add_quads(new_dataset(), ox.parse(b"".join(chunks.values()), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
         write_atomic(out, serialize(ds, fmt))
         return [out]
     with SortedRuns(out.parent, out.name, run_bytes) as runs:
-        for _, graph, nquads in items:
-            runs.add(graph, nquads)
+        _add_all(runs, items)
         if not runs.count:
             return []
         with atomic_file(out) as handle:
             runs.write_to(handle)
     return [out]
+
+
+def _add_all(runs: SortedRuns, items: Iterable[tuple[str, str, bytes]]) -> None:
+    seen: set[str] = set()  # graph names: one short string per report
+    for _, graph, nquads in items:
+        if graph in seen:
+            runs.replace(graph, nquads)
+        else:
+            seen.add(graph)
+            runs.add(graph, nquads)
 
 
 def write_reports(reports: Iterable[Report], out: Path | str, base: str, *, run_bytes: int = RUN_BYTES) -> list[Path]:

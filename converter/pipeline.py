@@ -1,5 +1,6 @@
 """One file → one ``Report``; many files with a per-file boundary, so one bad file never stops
-the others.
+the others. What a batch decides about its files (one report per agency and year) is
+:mod:`converter.batch`; the two batch functions here drive it with a local process pool.
 
 :func:`convert_many` returns the ``Report``s; :func:`emit_many` is what ``gongkai convert`` uses: each
 worker converts *and* emits its file, and sends back only a small :class:`ReportSummary` and the
@@ -15,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter import iris
+from converter.batch import Batch, Group, Outcome, ReportSummary, report_iri, resolve_group
 from converter.checks import check_cells
 from converter.detect import Regions, detect_generation, detect_prose_generation, locate_tables
 from converter.errors import GongkaiError, Issue, MetadataMissing, NotAReport, Severity
@@ -148,19 +149,6 @@ def _regions(tokens: Sequence[Token], regions: Regions) -> list[TableRegion]:
     return found
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one input file."""
-
-    path: Path
-    report: Report | None
-    error: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.report is not None
-
-
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     """Files as given, and the supported files inside folders (sorted, recursive)."""
     files: list[Path] = []
@@ -190,27 +178,37 @@ def convert_many(
 ) -> list[Outcome]:
     """Convert every file, in parallel when ``jobs > 1``; outcomes come back in input order.
 
-    Two files that yield the same report (agency and year) are an error for the second one.
+    Several files of one agency and year (:mod:`converter.batch`): the report merged from them sits
+    at the last of them; the earlier ones say ``merged_into`` it; an identical file ``same_file_as``.
     """
     options = options or ConvertOptions()
     files = list(paths)
     outcomes = dict(_run(files, options, jobs, on_outcome))
-    ordered = [outcomes[i] for i in range(len(files))]
-    seen: dict[str, Path] = {}
-    for index, outcome in enumerate(ordered):
-        if outcome.report is None:
-            continue
-        meta = outcome.report.meta
-        iri = str(iris.report_iri(options.base_url, iris.agency_key(meta.agency), meta.year))
-        if iri in seen:
-            ordered[index] = Outcome(outcome.path, None, _duplicate(outcome.path, seen[iri], meta.agency, meta.year))
-        else:
-            seen[iri] = outcome.path
+    converted = {o.path: o.report for o in outcomes.values() if o.report is not None}
+    batch = Batch(lambda group: resolve_group([converted[Path(p)] for p in group]))
+    ordered: list[Outcome] = []
+    for index in range(len(files)):
+        outcome = outcomes[index]
+        report = outcome.report
+        if report is not None:
+            step = batch.see(index, outcome.path, report_iri(report, options.base_url), report.source.sha256)
+            if step.error is not None:
+                outcome = Outcome(outcome.path, None, step.error)
+            elif step.same_file_as is not None:
+                outcome = Outcome(outcome.path, None, None, same_file_as=Path(step.same_file_as))
+            elif step.group is not None:
+                outcome = Outcome(outcome.path, step.group.report, None, sources=step.group.sources)
+                for member in step.members:
+                    ordered[member] = Outcome(ordered[member].path, None, None, merged_into=outcome.path)
+        ordered.append(outcome)
     return ordered
 
 
-def _duplicate(path: Path, first: Path, agency: str, year: int) -> str:
-    return f"{path}: same agency and year as {first} ({agency} {year}); not converted twice"
+def convert_group(paths: Sequence[Path | str], options: ConvertOptions) -> Group:
+    """The files of one agency and year converted (again) and resolved by the batch core: the
+    report published for them, and an error for each that is another report."""
+    reports = [convert_file(Path(p), options.for_file(Path(p))) for p in paths]
+    return resolve_group(reports)
 
 
 def _run(
@@ -238,36 +236,6 @@ def _run(
 
 
 @dataclass(frozen=True)
-class ReportSummary:
-    """What the convert command keeps of one report once its RDF is written: its identity, and
-    what the ``--report`` record and the summary line say about it."""
-
-    agency: str
-    year: int
-    template: str
-    report_iri: str
-    file_name: str  # in a folder output
-    cells: int
-    issues: tuple[Issue, ...]
-
-    @classmethod
-    def of(cls, report: Report, base: str) -> ReportSummary:
-        from converter.emit import agency_key
-        from converter.output import report_file_name
-
-        meta = report.meta
-        return cls(
-            agency=meta.agency,
-            year=meta.year,
-            template=report.generation.value,
-            report_iri=str(iris.report_iri(base, agency_key(meta.agency), meta.year)),
-            file_name=report_file_name(meta.agency, meta.year),
-            cells=len(report.cells),
-            issues=tuple(report.issues),
-        )
-
-
-@dataclass(frozen=True)
 class Emitted:
     """One input file, converted and emitted: its summary and sorted N-Quads, or an error."""
 
@@ -275,24 +243,33 @@ class Emitted:
     summary: ReportSummary | None
     error: str | None
     nquads: bytes = b""
+    # a report merged from several files (converter/batch.py): them all; it replaces the report
+    # yielded earlier for the same agency and year
+    sources: tuple[Path, ...] = ()
+    same_file_as: Path | None = None  # the same bytes as that earlier file: nothing more to write
 
     @property
     def ok(self) -> bool:
-        return self.summary is not None
+        return self.error is None
 
 
 def emit_one(path: Path, options: ConvertOptions) -> Emitted:
     """Convert one file and emit its RDF as sorted N-Quads (in a worker process)."""
-    from converter.output import report_nquads
-
     outcome = _convert_one(path, options)
     if outcome.report is None:
         return Emitted(path, None, outcome.error)
+    return emit_report(path, outcome.report, options)
+
+
+def emit_report(path: Path, report: Report, options: ConvertOptions, sources: tuple[Path, ...] = ()) -> Emitted:
+    """A converted (or merged) report emitted as sorted N-Quads, with its summary."""
+    from converter.output import report_nquads
+
     try:
-        nquads = report_nquads(outcome.report, options.base_url)
+        nquads = report_nquads(report, options.base_url)
     except GongkaiError as exc:
         return Emitted(path, None, str(exc))
-    return Emitted(path, ReportSummary.of(outcome.report, options.base_url), None, nquads)
+    return Emitted(path, ReportSummary.of(report, options.base_url), None, nquads, sources)
 
 
 def emit_many(
@@ -304,19 +281,23 @@ def emit_many(
     """Convert and emit every file, in parallel when ``jobs > 1``; yields in input order, as the
     files are done (at most a few per worker are held back to keep the order).
 
-    Two files that yield the same report (agency and year) are an error for the second one, as in
-    :func:`convert_many`.
+    Several files of one agency and year (:mod:`converter.batch`): the report merged from them is
+    yielded at the last of them (``sources`` names them all) and replaces the report yielded for
+    the earlier ones (the writer keeps the last report of a graph, :func:`converter.output.write_stream`);
+    the files of such a report are read again, in this process, to merge them.
     """
     options = options or ConvertOptions()
-    seen: dict[str, Path] = {}
-    for item in _emit_ordered(list(paths), options, jobs):
+    batch = Batch(lambda group: convert_group(group, options))
+    for index, item in enumerate(_emit_ordered(list(paths), options, jobs)):
         summary = item.summary
         if summary is not None:
-            if summary.report_iri in seen:
-                first = seen[summary.report_iri]
-                item = Emitted(item.path, None, _duplicate(item.path, first, summary.agency, summary.year))
-            else:
-                seen[summary.report_iri] = item.path
+            step = batch.see(index, item.path, summary.report_iri, summary.sha256)
+            if step.error is not None:
+                item = Emitted(item.path, None, step.error)
+            elif step.same_file_as is not None:
+                item = Emitted(item.path, None, None, same_file_as=Path(step.same_file_as))
+            elif step.group is not None:  # merged in this process: the files are read again
+                item = emit_report(item.path, step.group.report, options, step.group.sources)
         if on_item:
             on_item(item)
         yield item

@@ -52,7 +52,9 @@ def run_convert(
 
         def reports() -> Iterator[tuple[str, str, bytes]]:
             for item in emit_many(files, options, jobs=jobs, on_item=lambda _: progress.advance(task)):
-                outcomes.append(Emitted(item.path, item.summary, item.error))  # without its N-Quads
+                outcomes.append(  # without its N-Quads
+                    Emitted(item.path, item.summary, item.error, sources=item.sources, same_file_as=item.same_file_as)
+                )
                 if item.summary is not None:
                     yield item.summary.file_name, item.summary.report_iri, item.nquads
 
@@ -60,25 +62,59 @@ def run_convert(
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         typer.echo(outcome.error, err=True)
-    converted = [o.summary for o in outcomes if o.summary is not None]
+    merged_into = _merged_into(outcomes)
+    published = [o.summary for i, o in enumerate(outcomes) if o.summary is not None and i not in merged_into]
     if report is not None:
-        write_atomic(report, json.dumps([_record(o) for o in outcomes], ensure_ascii=False, indent=2).encode("utf-8"))
-    notes = sum(len(r.issues) for r in converted)
+        records = [_record(o, merged_into.get(i)) for i, o in enumerate(outcomes)]
+        write_atomic(report, json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8"))
+    notes = sum(len(r.issues) for r in published)
     typer.echo(
-        f"converted {len(converted)}/{len(outcomes)} files; {len(failed)} failed; {notes} quality notes"
-        + (f" (see {report})" if report else ""),
+        f"converted {len(outcomes) - len(failed)}/{len(outcomes)} files; {len(failed)} failed; {notes} quality notes"
+        + (f" (see {report})" if report else "")
+        + _merges(outcomes, merged_into),
         err=True,
     )
     return 1 if failed else 0
 
 
-def _record(outcome: Emitted) -> dict[str, object]:
+def _merged_into(outcomes: list[Emitted]) -> dict[int, Path]:
+    """Files whose report was replaced by a report merged from them and a later file: that file."""
+    last: dict[str, int] = {}
+    for i, o in enumerate(outcomes):
+        if o.summary is not None:
+            last[o.summary.report_iri] = i
+    return {
+        i: outcomes[last[o.summary.report_iri]].path
+        for i, o in enumerate(outcomes)
+        if o.summary is not None and last[o.summary.report_iri] != i
+    }
+
+
+def _merges(outcomes: list[Emitted], merged_into: dict[int, Path]) -> str:
+    merged = [o for i, o in enumerate(outcomes) if len(o.sources) > 1 and i not in merged_into]
+    same = sum(1 for o in outcomes if o.same_file_as is not None)
+    said = []
+    if merged:
+        said.append(
+            f"{sum(len(o.sources) for o in merged)} files merged into {len(merged)} report{'s' * (len(merged) > 1)}"
+        )
+    if same:
+        said.append(f"{same} identical files published once")
+    return "".join(f"; {s}" for s in said)
+
+
+def _record(outcome: Emitted, merged_into: Path | None = None) -> dict[str, object]:
+    if outcome.same_file_as is not None:
+        return {"file": str(outcome.path), "ok": True, "same_file_as": str(outcome.same_file_as)}
+    if merged_into is not None:
+        return {"file": str(outcome.path), "ok": True, "merged_into": str(merged_into)}
     if outcome.summary is None:
         return {"file": str(outcome.path), "ok": False, "error": outcome.error}
     r = outcome.summary
     return {
         "file": str(outcome.path),
         "ok": True,
+        **({"merged": [str(p) for p in outcome.sources]} if len(outcome.sources) > 1 else {}),
         "agency": r.agency,
         "year": r.year,
         "template": r.template,
@@ -140,6 +176,9 @@ def run_convert_distributed(
                         "year": r.year,
                         "cells": r.cells,
                         "issues": r.issues,
+                        **({"merged": list(r.sources)} if len(r.sources) > 1 else {}),
+                        **({"merged_into": r.merged_into} if r.merged_into else {}),
+                        **({"same_file_as": r.same_file_as} if r.same_file_as else {}),
                     }
                     for r in records
                 ],
