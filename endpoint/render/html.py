@@ -532,7 +532,8 @@ def report_context(b: PageBuilder) -> dict[str, object]:
         or (table == "table3" and key[0] not in rows3)
     ]
 
-    source = doc.value(report, _PROV + "wasDerivedFrom")
+    # a report read from several files (a page and its attachment, converter/merge.py) names them all
+    sources = [v for v in (_source_view(b, s) for s in doc.objects(report, _PROV + "wasDerivedFrom")) if v]
     agency = doc.value(report, _GK + "agency")
     return {
         "generation": generation.value if generation else None,
@@ -542,7 +543,7 @@ def report_context(b: PageBuilder) -> dict[str, object]:
         "year": doc.text(report, _GK + "year"),
         "issued": doc.text(report, _DCTERMS + "issued"),
         "agency": _agency_view(b, agency),
-        "source": _source_view(b, source),
+        "sources": sorted(sources, key=lambda v: (v["file_name"] or "", v["sha256"] or "")),
         "show_tables": not is_legacy or any(tables.get(t) for t in ("table2", "table3", "table4")),
         "show_legacy": is_legacy or bool(legacy_rows),
         "table2": table2,
