@@ -592,6 +592,10 @@ def worker_main() -> None:
     except OSError as exc:
         store, open_error = None, str(exc)
     _service_in_algebra("ASK {}", None)  # import rdflib's SPARQL parser now, not in the first query
+    try:
+        conn.send("ready")  # the pool starts a query's clock only now (_Worker.wait_ready)
+    except OSError:
+        return
     while True:
         try:
             req = conn.recv()
@@ -630,6 +634,17 @@ class _Worker:
         )
         theirs.close()
         self.conn = Connection(ours.detach())
+        self.ready = False
+
+    def wait_ready(self) -> bool:
+        """Wait (at most :data:`WORKER_START_S`) for the worker to say it has opened the store, so
+        that its start-up is not counted against the first query it answers; False: it did not."""
+        if not self.ready:
+            try:
+                self.ready = self.conn.poll(WORKER_START_S) and self.conn.recv() == "ready"
+            except (EOFError, OSError):
+                return False
+        return self.ready
 
     def kill(self) -> None:
         self.process.kill()
@@ -659,6 +674,7 @@ def _answer(reply: tuple[Any, ...]) -> SparqlResult:
 # within the limit; ("time_limit", "running") a query ran past it and its worker was killed;
 # ("restart", reason) a worker was stopped to be replaced, reason one of RESTART_REASONS.
 PoolEvent = Callable[[str, str], None]
+WORKER_START_S = 60.0  # how long a new query worker may take to open the store (a busy machine)
 TIME_LIMIT_STAGES = ("queued", "running")
 RESTART_REASONS = ("time_limit", "client_gone", "failed", "died")
 
@@ -710,6 +726,19 @@ class QueryPool:
             return
         worker.kill()
         self._event("restart", reason)
+
+    def _started(self, worker: _Worker, deadline: float) -> float:
+        """``deadline``, or a new one from now when ``worker`` had to start first (its start-up,
+        seconds on a busy machine, is not the query's time).
+
+        :raises HttpError: the worker did not start (it is retired).
+        """
+        if worker.ready:
+            return deadline
+        if not worker.wait_ready():
+            self._retire(worker, "failed")
+            raise HttpError(f"a query worker did not start within {WORKER_START_S:g} s; try again later", status=503)
+        return max(deadline, time.monotonic() + self.timeout_s)
 
     def _time_limit(self, stage: str) -> QueryTimeout:
         self._event("time_limit", stage)
@@ -775,6 +804,7 @@ class QueryPool:
         if worker.process.poll() is not None:  # died while idle (killed from outside): replace it
             self._retire(worker, "died")
             worker = self._spawn()
+        deadline = self._started(worker, deadline)
         try:
             worker.conn.send(req)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -820,6 +850,8 @@ class QueryPool:
             if worker.process.poll() is not None:  # died while idle: replace it
                 self._retire(worker, "died")
                 worker = await loop.run_in_executor(None, self._spawn)
+            if not worker.ready:  # a new worker: wait for it off the loop
+                deadline = await loop.run_in_executor(None, self._started, worker, deadline)
             return await self._ask(loop, worker, req, deadline, gone)
         finally:
             self._async_slots.release()
