@@ -210,7 +210,7 @@ def _strip_words(text: str, words: tuple[str, ...]) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _cpca_knows(name: str) -> bool:
-    """Does the gazetteer find a place in ``name``? (imports cpca and pandas on first use, ~0.6 s)"""
+    """Does the gazetteer find a place in ``name``? (imports cpca and pandas on first use)"""
     import cpca
 
     found = cpca.transform([name]).iloc[0]

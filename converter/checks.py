@@ -43,7 +43,8 @@ def table3_rows(generation: Generation, single_other: bool = False) -> list[str]
 
 def _known(values: Iterable[Decimal | None]) -> list[Decimal] | None:
     out = list(values)
-    return None if any(v is None for v in out) else out  # type: ignore[return-value]
+    known = [v for v in out if v is not None]
+    return known if len(known) == len(out) else None
 
 
 def table3_problems(rows: Mapping[str, Vector], generation: Generation) -> list[Problem]:

@@ -1,6 +1,6 @@
-"""Names the light modules need without importing rdflib or pypinyin (``gongkai dump`` and
-``gongkai load`` start in ~0.1 s instead of ~1 s): their one home; ``converter.iris`` and
-``converter.vocab`` take them from here."""
+"""Names the light modules need without importing rdflib or pypinyin (so that ``gongkai dump`` and
+``gongkai load`` start fast): their one home; ``converter.iris`` and ``converter.vocab`` take them
+from here."""
 
 DEFAULT_BASE = "http://localhost:8000"  # the base of the data IRIs unless --base-url says otherwise
 GK_ONTOLOGY = "https://w3id.org/gongkai/def"  # the ontology, and the graph of the vocabulary in a store

@@ -28,9 +28,15 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from converter.batch import Batch, ReportSummary
 from converter.options import ConvertOptions
+
+if TYPE_CHECKING:  # dask is an optional extra; converter.validate imports rdflib and pyshacl
+    from dask.distributed import Client, LocalCluster
+
+    from converter.validate import Shapes, ValidationError, ValidationOutcome
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,7 @@ def _write_shard(target: Path, chunks: list[tuple[str, bytes]], gzip: bool) -> N
         target.unlink(missing_ok=True)
 
 
-def _client(scheduler: str, workers: int | None):  # type: ignore[no-untyped-def]
+def _client(scheduler: str, workers: int | None) -> tuple[Client, LocalCluster | None]:
     from dask.distributed import Client, LocalCluster
 
     if not logging.getLogger().isEnabledFor(logging.INFO):  # the scheduler's INFO lines, unless -v
@@ -262,8 +268,8 @@ def convert_distributed(
     return [final.get(r.index, r) for r in records]
 
 
-def validate_shard(path: str, engine: str, shapes: object = None) -> tuple[str, object, str | None]:
-    """Validate one file on a worker: ``(path, outcome, None)`` or ``(path, None, error)``.
+def validate_shard(path: str, engine: str, shapes: Shapes | None = None) -> tuple[str, ValidationOutcome | str]:
+    """Validate one file on a worker: ``(path, outcome)``, or ``(path, why)`` when it cannot be read.
 
     ``shapes``: a :class:`converter.validate.Shapes` (default: the project's ``shapes/``), the
     files' text, so a worker uses the client's shapes even when it does not see their files; each
@@ -272,9 +278,9 @@ def validate_shard(path: str, engine: str, shapes: object = None) -> tuple[str, 
     from converter.validate import ValidationError, validate_file
 
     try:
-        return path, validate_file(path, engine=engine, jobs=1, shapes=shapes), None  # type: ignore[arg-type]
+        return path, validate_file(path, engine=engine, jobs=1, shapes=shapes)
     except ValidationError as exc:
-        return path, None, exc.reason
+        return path, exc.reason
 
 
 def validate_distributed(
@@ -283,8 +289,8 @@ def validate_distributed(
     engine: str,
     scheduler: str = "local",
     workers: int | None = None,
-    shapes: object = None,
-) -> Iterator[tuple[Path, object]]:
+    shapes: Shapes | None = None,
+) -> Iterator[tuple[Path, ValidationOutcome | ValidationError]]:
     """Validate ``files`` on the cluster, a task per file; yields ``(path, ValidationOutcome)``
     or ``(path, ValidationError)`` in input order, as :func:`converter.validate.validate_paths`.
 
@@ -294,14 +300,14 @@ def validate_distributed(
     from converter.validate import ValidationError, compile_shapes, default_shapes
 
     shapes = default_shapes() if shapes is None else shapes
-    compile_shapes(shapes, engine)  # type: ignore[arg-type]
+    compile_shapes(shapes, engine)
     client, cluster = _client(scheduler, workers)
     try:
         sent = client.scatter(shapes, broadcast=True)
         futures = [client.submit(validate_shard, str(p), engine, sent, pure=False) for p in files]
         for path, future in zip(files, futures, strict=True):
-            _, outcome, error = future.result()
-            yield path, (ValidationError(path, error) if error is not None else outcome)
+            _, outcome = future.result()
+            yield path, (ValidationError(path, outcome) if isinstance(outcome, str) else outcome)
     finally:
         client.close()
         if cluster is not None:

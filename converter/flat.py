@@ -49,7 +49,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,8 +97,13 @@ def _issue(
     return Issue(code, severity, message, target=target, source_text=source)
 
 
-def _show(vector: Sequence[object]) -> str:
+def _show(vector: Iterable[object]) -> str:
     return "/".join(str(v) for v in vector)
+
+
+def _agreed(seen: set[int | None]) -> int | None:
+    """The one number every cut gives a cell; ``None`` when they differ or it is blank."""
+    return next(iter(seen)) if len(seen) == 1 else None
 
 
 def _examples(cuts: Sequence[Sequence[object]]) -> str:
@@ -218,6 +223,8 @@ def _fuzzy_label(body: str, names: Sequence[str], start: int, end: int) -> tuple
             if len(name) < FUZZY_SHORTEST:
                 continue
             found = fuzz.partial_ratio_alignment(name, segment)
+            if found is None:  # only with a score_cutoff, which is not given: for the type checker
+                continue
             # scored again on the span itself, so that a short stretch inside a long name does not count
             score = fuzz.ratio(name, segment[found.dest_start : found.dest_end])
             if score >= FUZZY_MIN and (best is None or score > best[2]):
@@ -400,11 +407,14 @@ def _block_cuts(run: str, sizes: Sequence[int], limit: int) -> list[Vector] | No
     memo: dict[tuple[int, int], list[Vector] | None] = {}
 
     def rest(block: int, pos: int) -> list[Vector] | None:
-        if (block, pos) in memo:
-            return memo[(block, pos)]
+        if (block, pos) not in memo:
+            memo[(block, pos)] = cut(block, pos)
+        return memo[(block, pos)]
+
+    def cut(block: int, pos: int) -> list[Vector] | None:
         if block == len(sizes):
             return [()] if pos == len(run) else []
-        found: list[Vector] | None = []
+        found: list[Vector] = []
         after = sum(sizes[block + 1 :])
         for end in range(pos + sizes[block], len(run) - after + 1):
             tails = rest(block + 1, end)
@@ -412,13 +422,10 @@ def _block_cuts(run: str, sizes: Sequence[int], limit: int) -> list[Vector] | No
                 continue
             heads = _sum_cuts(run[pos:end], sizes[block], limit) if tails is not None else None
             if heads is None or tails is None:
-                found = None
-                break
+                return None
             found += [head + tail for head in heads for tail in tails]
             if len(found) > limit:
-                found = None
-                break
-        memo[(block, pos)] = found
+                return None
         return found
 
     return rest(0, 0)
@@ -507,10 +514,11 @@ def split_dashed(run: str, n: int, groups: Sequence[Group] = (), max_nodes: int 
         for parts, total in checks.get(len(values) - 1, ()):
             shown = [values[p] for p in parts]
             printed = sum(v for v in shown if v is not None)
-            if values[total] is None:
+            bound = values[total]
+            if bound is None:
                 if printed:
                     return False
-            elif printed > values[total] or (None not in shown and printed != values[total]):
+            elif printed > bound or (None not in shown and printed != bound):
                 return False
         return True
 
@@ -633,6 +641,14 @@ def _equations(rows: Sequence[str], generation: Generation, single_other: bool =
 _UNBOUNDED = float("inf")
 
 
+def _least(cell: int | None) -> int:
+    return 0 if cell is None else cell
+
+
+def _most(cell: int | None) -> float:
+    return _UNBOUNDED if cell is None else cell
+
+
 def _satisfiable(
     options: Mapping[str, Sequence[Cut]], equations: Sequence[_Equation], max_nodes: int = MAX_NODES
 ) -> bool | None:
@@ -640,10 +656,8 @@ def _satisfiable(
     order = sorted(options, key=lambda r: (len(options[r]), r != "3.7", r))
     width = N3
     # a cell printed "-" (None) is any count: from 0 up
-    low = {r: tuple(min(0 if v[i] is None else v[i] for v in options[r]) for i in range(width)) for r in order}
-    high = {
-        r: tuple(max(_UNBOUNDED if v[i] is None else v[i] for v in options[r]) for i in range(width)) for r in order
-    }
+    low = {r: tuple(min(_least(v[i]) for v in options[r]) for i in range(width)) for r in order}
+    high = {r: tuple(max(_most(v[i]) for v in options[r]) for i in range(width)) for r in order}
     chosen: dict[str, Cut] = {}
     nodes = 0
 
@@ -780,10 +794,10 @@ def _dropped_digits(text: FlatText, run: Run) -> tuple[str, Vector, bool] | None
 
 def _table3_cuts(
     text: FlatText, runs: Mapping[str, Run], issues: list[Issue]
-) -> tuple[dict[str, list[Vector]], dict[str, str], dict[str, _Repair]]:
+) -> tuple[dict[str, list[Cut]], dict[str, str], dict[str, _Repair]]:
     """Each row's own cuts (leading zeros, row total), what decided them, and the rows read only by a
     repair (``_Repair``)."""
-    own: dict[str, list[Vector]] = {}
+    own: dict[str, list[Cut]] = {}
     reason: dict[str, str] = {}
     repairs: dict[str, _Repair] = {}
     for notation, run in runs.items():
@@ -801,7 +815,7 @@ def _table3_cuts(
                 )
             )
         elif cuts:
-            own[notation] = cuts
+            own[notation] = list(cuts)  # a list[Cut] now: _dashed_cuts adds cuts holding None
             reason[notation] = (
                 "the only split whose six applicant columns add up to its 总计"
                 if len(cuts) == 1
@@ -904,22 +918,22 @@ def _strip_footers(text: FlatText, runs: Mapping[str, Run], issues: list[Issue])
 
 def _blank_zeros(
     rows: Mapping[str, Cut], generation: Generation, single_other: bool
-) -> tuple[dict[tuple[str, int], Equation], set[tuple[str, int]]]:
+) -> tuple[dict[tuple[str, int], Equation[tuple[str, int]]], set[tuple[str, int]]]:
     """The blank cells of the published rows that are 0: proven by a sum (``solve.prove_zeros``) or
     read as 0 as every sum they are part of holds with them as 0 (``solve.consistent_zeros``), the
     rule of the table reader (``tables.table3``)."""
     values = {(r, i): None if v is None else Decimal(v) for r, vector in rows.items() for i, v in enumerate(vector)}
-    equations: list[Equation] = [(tuple((r, i) for i in range(N3 - 1)), ((r, N3 - 1),)) for r in rows]
+    equations: list[Equation[tuple[str, int]]] = [(tuple((r, i) for i in range(N3 - 1)), ((r, N3 - 1),)) for r in rows]
     leaves = leaf_rows(generation, single_other=single_other)
     for i in range(N3):
         equations.append(((("1", i), ("2", i)), (("3.7", i), ("4", i))))
         equations.append((tuple((r, i) for r in leaves), (("3.7", i),)))
     zeros = prove_zeros(values, equations)
     read_as_zero = consistent_zeros({**values, **dict.fromkeys(zeros, Decimal(0))}, equations)
-    return zeros, read_as_zero  # type: ignore[return-value]
+    return zeros, read_as_zero
 
 
-def _why_zero(equation: Equation | None) -> str:
+def _why_zero(equation: Equation[tuple[str, int]] | None) -> str:
     if equation is None:
         return "every sum of the table it is part of holds with it as 0"
     left, right = equation
@@ -1150,11 +1164,10 @@ def _agreed_cells(
     cells: list[Cell] = []
     undecided: list[str] = []
     for i, column in enumerate(APPLICANT_COLUMNS):
-        seen = {cut[i] for cut in cuts}
-        if len(seen) != 1 or None in seen:
+        value = _agreed({cut[i] for cut in cuts})
+        if value is None:
             undecided.append(APPLICANT[i].zh)
             continue
-        (value,) = seen
         target = ("table3", notation, column)
         cells.append(_table3_cell(notation, i, Decimal(value), run.printed, run))
         issues.append(
@@ -1197,7 +1210,8 @@ def _table4_agreed(
         target = ("table4", proceeding, result)
         label = f"{zh} {concept('proceeding', proceeding).zh} {concept('result', result).zh}"
         seen = {cut[i] for cut in cuts}
-        if len(seen) != 1 or None in seen:
+        value = _agreed(seen)
+        if value is None:
             shown = " or ".join(str(v) for v in sorted(v for v in seen if v is not None))
             issues.append(
                 _issue(
@@ -1208,7 +1222,6 @@ def _table4_agreed(
                 )
             )
             continue
-        (value,) = seen
         cells.append(_table4_cell(i, Decimal(value), printed, text.line(span[0])))
         message = (
             f"{zh}: the digits {printed!r} ran together; {len(cuts)} splits fit the three 总计 equations and every one "
@@ -1227,7 +1240,9 @@ def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list
         return []
     digits, printed = body[span[0] : span[1]], text.printed(*span)
     dashed = _DASH.search(digits) is not None
-    cuts: list[Cut] | None = split_dashed(digits, N4, APPEAL_GROUPS) if dashed else split_run(digits, N4, APPEAL_GROUPS)  # type: ignore[assignment]
+    cuts: Sequence[Cut] | None = (
+        split_dashed(digits, N4, APPEAL_GROUPS) if dashed else split_run(digits, N4, APPEAL_GROUPS)
+    )
     if cuts and len(cuts) > 1 and not dashed:
         return _table4_agreed(text, span, printed, cuts, issues)
     if not cuts or len(cuts) > 1:
@@ -1245,7 +1260,7 @@ def _read_table4(text: FlatText, start: int | None, issues: list[Issue]) -> list
     shown = _show("-" if v is None else v for v in vector)
     how = "cut at its dashes (a cell each), " if dashed else ""
     message = f"{zh}: the digits {printed!r} ran together; {how}the only split that fits the arithmetic is {shown}"
-    equations: list[Equation] = [(parts, (total,)) for parts, total in APPEAL_GROUPS]
+    equations: list[Equation[int]] = [(parts, (total,)) for parts, total in APPEAL_GROUPS]
     values = {i: None if v is None else Decimal(v) for i, v in enumerate(vector)}
     zeros = prove_zeros(values, equations)
     read_as_zero = consistent_zeros({**values, **dict.fromkeys(zeros, Decimal(0))}, equations)

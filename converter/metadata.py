@@ -257,6 +257,8 @@ def parse_title(text: str, joined: bool = False) -> TitleRead | None:
     TitleRead(text='2024年政府信息公开工作年度报告', agency=None, year=2024)
     >>> parse_title("安庆市人民政府2017年政府信息公开工作报告 发布单位:市政府办公室").agency
     '安庆市人民政府'
+    >>> parse_title("2024年政府信息公开工作年度报告年报")  # a navigation word after the title, no agency
+    TitleRead(text='2024年政府信息公开工作年度报告', agency=None, year=2024)
     """
     printed = normalize(text).strip()
     printed = _BREADCRUMB.split(printed)[-1].strip()  # "首页 > 政务公开 > 年报 > X2023年…报告": the last item
@@ -275,7 +277,7 @@ def parse_title(text: str, joined: bool = False) -> TitleRead | None:
         spaced = printed.count(" ") >= 4 and printed.count(" ") * 2 >= len(flat) - 1
         label = _TITLE_PREFIX.sub("", printed).strip() if not (joined or spaced) else flat
         if number == len(_TITLE_FORMS) - 1:  # the agency printed after the title: name it first
-            label = agency + flat[: match.start("agency")]
+            label = (agency or "") + flat[: match.start("agency")]  # none when only navigation words followed
         return TitleRead(label, agency, int(year) if year else None)
     head = None if joined else re.match(r"^(.*?报告)\s+\S", printed)  # "…年度报告 发布时间:…" on one line
     return parse_title(head[1]) if head else None

@@ -319,7 +319,7 @@ def _emit_ordered(files: list[Path], options: ConvertOptions, jobs: int) -> Iter
                 break
         while pending:
             item = pending.popleft().result()
-            path = next(queue, None)
-            if path is not None:
-                pending.append(pool.submit(emit_one, path, options.for_file(path)))
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.submit(emit_one, following, options.for_file(following)))
             yield item

@@ -60,8 +60,8 @@ PROVINCE_BY_CODE = {p.code: p for p in PROVINCES}
 
 
 def preload() -> None:
-    """Get cpca ready now (~0.6 s: it imports pandas and reads its table on its first name), e.g.
-    in a thread while the store bulk-loads."""
+    """Get cpca ready now (it imports pandas and reads its table on its first name, the slowest
+    import of the converter), e.g. in a thread while the store bulk-loads."""
     provinces_of(["北京市人民政府"])
 
 

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 Vector = tuple[Decimal | None, ...]
 # A row equation: the indices of the parts and the index of their total.
@@ -29,7 +30,7 @@ def fill_groups(vector: list[Decimal | None], groups: Sequence[Group]) -> bool:
         if len(unknown) != 1:
             continue
         (missing,) = unknown
-        known_parts = sum((vector[i] or Decimal(0)) for i in parts if i != missing)
+        known_parts = sum((vector[i] or Decimal(0) for i in parts if i != missing), Decimal(0))
         if missing == total:
             vector[missing] = known_parts
         else:
@@ -107,11 +108,12 @@ def _agreement(candidates: Sequence[Vector], n: int) -> Vector:
 
 
 # A balance between two sides of cells: sum(left) = sum(right), e.g. six applicant cells = 总计, or
-# 一 + 二 = 三（七）+ 四.
-Equation = tuple[tuple[Hashable, ...], tuple[Hashable, ...]]
+# 一 + 二 = 三（七）+ 四. ``K`` is the cell key: ``(row, column index)``, a column index, a notation.
+K = TypeVar("K", bound=Hashable)
+Equation = tuple[tuple[K, ...], tuple[K, ...]]
 
 
-def prove_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[Equation]) -> dict[Hashable, Equation]:
+def prove_zeros(values: Mapping[K, Decimal | None], equations: Sequence[Equation[K]]) -> dict[K, Equation[K]]:
     """The blank cells (``None``) that the equations prove to be 0, each with the equation that
     proves it.
 
@@ -127,9 +129,9 @@ def prove_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[E
     >>> prove_zeros({"a": Decimal(3), "b": None, "total": None}, [(("a", "b"), ("total",))])
     {}
     """
-    known: dict[Hashable, Decimal | None] = dict(values)
+    known: dict[K, Decimal | None] = dict(values)
     usable = [eq for eq in equations if all(k in known for side in eq for k in side)]
-    proof: dict[Hashable, Equation] = {}
+    proof: dict[K, Equation[K]] = {}
     changed = True
     while changed:
         changed = False
@@ -153,7 +155,7 @@ def prove_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[E
     return {k: eq for k, eq in proof.items() if k not in broken}
 
 
-def consistent_zeros(values: Mapping[Hashable, Decimal | None], equations: Sequence[Equation]) -> set[Hashable]:
+def consistent_zeros(values: Mapping[K, Decimal | None], equations: Sequence[Equation[K]]) -> set[K]:
     """The blank cells (``None``) that may be read as 0: with every such blank read as 0, no equation
     is broken that a larger value of one of them would mend. A blank on the smaller side of an
     equation that breaks stays blank (its sum says it is not 0: a 总计 left blank above printed
@@ -168,7 +170,7 @@ def consistent_zeros(values: Mapping[Hashable, Decimal | None], equations: Seque
     usable = [eq for eq in equations if all(k in values for side in eq for k in side)]
     zero = {k for k, v in values.items() if v is None}
     while True:
-        broken: set[Hashable] = set()
+        broken: set[K] = set()
         for left, right in usable:
             cells = (*left, *right)
             if any(values[k] is None and k not in zero for k in cells):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
 from converter.defaults import GK_ONTOLOGY as GK_ONTOLOGY  # its home; converter.vocab.GK_ONTOLOGY too
 
@@ -21,7 +21,7 @@ SCHEMA = Namespace("https://schema.org/")
 # Named graph that holds the ontology and code lists in a store.
 VOCAB_GRAPH = GK_ONTOLOGY
 
-PREFIXES: dict[str, Namespace | str] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "gk": GK,
     "qb": QB,
     "org": ORG,

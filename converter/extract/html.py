@@ -234,7 +234,7 @@ def parse_html(text: str) -> etree._Element | None:
     root = _parse(text, huge=False)
     if root is not None and _AS_DEEP[_DEPTH](root):
         root = _parse(text, huge=True)
-        if _AS_DEEP[_HUGE_DEPTH](root):
+        if root is not None and _AS_DEEP[_HUGE_DEPTH](root):
             raise ValueError(f"the HTML nests elements too deep to read ({_HUGE_DEPTH + 1} levels)")
     return root
 

@@ -243,7 +243,7 @@ _ENGINE: _Engine | None = None
 
 
 def _engine(path: Path) -> _Engine:
-    """Tesseract's APIs for this process (made once: loading chi_sim takes ~0.3 s).
+    """Tesseract's APIs for this process (made once: loading chi_sim is slow).
 
     :raises SourceUnreadable: tesserocr or the language data is missing.
     """
@@ -346,7 +346,8 @@ def _greys(path: Path, image: Image.Image, number: int) -> tuple[np.ndarray, np.
 
 def _estimate_dpi(grey: np.ndarray) -> int:
     """A page scan's resolution from its size, taking the page for A4 (297 mm on its long side)."""
-    return max(50, round(max(grey.shape) / 11.69))
+    long_side: int = max(grey.shape)
+    return max(50, round(long_side / 11.69))
 
 
 def _scale(grey: np.ndarray, factor: float) -> np.ndarray:

@@ -92,11 +92,11 @@ def segments(mask: np.ndarray, axis: int, gap: int, max_thickness: int) -> list[
     """The line segments of a run mask (``axis`` 1: horizontal lines)."""
     a = mask if axis == 1 else mask.T
     found: list[Segment] = []
-    for top, bottom in _bands(a.any(axis=1)):
+    for top, bottom in _bands(np.any(a, axis=1)):
         thickness = bottom - top
         if thickness > max_thickness:
             continue  # a filled bar or a photo, not a ruling line
-        along = a[top:bottom].any(axis=0)
+        along = np.any(a[top:bottom], axis=0)
         spans = _bands(along)
         merged: list[list[int]] = []
         for s, e in spans:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pdfplumber
 from pdfplumber.page import Page
-from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import extract_text
 
 from converter.errors import Issue, Severity, SourceUnreadable
 from converter.extract import SUFFIXES, read_bytes

@@ -73,7 +73,7 @@ def _is_number(text: str) -> bool:
 # Closing an open frame
 
 
-def frame_lines(edges: Sequence[dict[str, Any]]) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+def frame_lines(edges: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Explicit lines that close the frame of every group of vertical rules: the outer border a
     table drawn with inner rules only lacks. Returns (vertical, horizontal) line objects for
     pdfplumber's ``explicit_vertical_lines`` / ``explicit_horizontal_lines``."""
@@ -87,8 +87,8 @@ def frame_lines(edges: Sequence[dict[str, Any]]) -> tuple[list[dict[str, float]]
             groups[-1].append(edge)
         else:
             groups.append([edge])
-    v_lines: list[dict[str, float]] = []
-    h_lines: list[dict[str, float]] = []
+    v_lines: list[dict[str, Any]] = []
+    h_lines: list[dict[str, Any]] = []
     for group in groups:
         if len(_merge_positions(e["x0"] for e in group)) < 2:
             continue
@@ -112,7 +112,8 @@ def frame_lines(edges: Sequence[dict[str, Any]]) -> tuple[list[dict[str, float]]
     return v_lines, h_lines
 
 
-def _line(x0: float, top: float, x1: float, bottom: float) -> dict[str, float]:
+def _line(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    """A line as pdfplumber's edges are: its coordinates and its ``object_type``."""
     return {
         "object_type": "line",
         "x0": x0,
@@ -203,7 +204,7 @@ def _rule_grid(
 
     def inside(obj: dict[str, Any]) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return x0 <= cx <= x1 and top <= cy <= bottom
+        return bool(x0 <= cx <= x1 and top <= cy <= bottom)  # pdfplumber's objects are untyped dicts
 
     table_words = [w for w in words if inside(w)]
     bands: list[list[dict[str, Any]]] = [[] for _ in ys[:-1]]

@@ -271,8 +271,8 @@ def read_legacy(
     prose = prose_figures(lines, year)
     stated, _ = decided(find_statements(lines, year))
     none = {}  # figures the prose states as none and neither the table nor another sentence states
-    for figure, notation in _STATED_NONE.items():
-        statement = stated.get(figure)
+    for stated_figure, notation in _STATED_NONE.items():
+        statement = stated.get(stated_figure)
         if statement is not None and statement.value == 0 and notation not in mentioned and notation not in prose:
             none[notation] = Figure(
                 notation,

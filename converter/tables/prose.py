@@ -387,12 +387,12 @@ def _appeals(clause: _Clause, year: int | None, heading: str) -> list[Statement]
             return [Statement(f, 0, clause.sentence, clause.line) for f in sorted(named)]
     if not _about_appeals(clause, heading):
         return []
-    match = _APPEALS_ALL.match(text)
-    start = _APPEALS_START.search(match["procs"]) if match else None
-    if match and start and _prefix_ok(text[: start.start()], year):
-        named = _proceedings(match["procs"][start.start() :])
-        value = small_number(match["num"])
-        if named and value is not None and (value == 0 or match["each"] == "各"):
+    listed = _APPEALS_ALL.match(text)
+    start = _APPEALS_START.search(listed["procs"]) if listed else None
+    if listed and start and _prefix_ok(text[: start.start()], year):
+        named = _proceedings(listed["procs"][start.start() :])
+        value = small_number(listed["num"])
+        if named and value is not None and (value == 0 or listed["each"] == "各"):
             return [Statement(f, value, clause.sentence, clause.line) for f in sorted(named)]
         return []
     found = []

@@ -152,13 +152,13 @@ def _shed(row: Row, issues: list[Issue]) -> Row:
         return row
     ((_, drop),) = fits.items()
     kept = tuple(t for i, t in enumerate(row.values) if i not in drop)
-    dropped = tuple(row.values[i] for i in drop)
+    stray = tuple(row.values[i] for i in drop)
     issues.append(
         Issue(
             "not-read",
             Severity.INFO,
             f"{ZH} row {row.label!r}: {len(row.values)} cells for 7 columns; "
-            f"{' '.join(t.text for t in dropped)!r} (a page number or mark caught in the table) was left out, "
+            f"{' '.join(t.text for t in stray)!r} (a page number or mark caught in the table) was left out, "
             "the only choice whose six applicant cells add up to the 总计",
             source_text=" ".join(t.text for t in row.values),
         )
@@ -298,7 +298,7 @@ def _notes(rows: list[Row], reading: Reading, generation: Generation, issues: li
 # Cells
 
 
-def _equations(rows: Sequence[str], generation: Generation) -> list[Equation]:
+def _equations(rows: Sequence[str], generation: Generation) -> list[Equation[tuple[str, int]]]:
     """The equations of 表三 (``checks.equations``) over cells keyed (row, column index)."""
     single = generation is Generation.GEN2021 and "3.6" in rows
     column = {c: i for i, c in enumerate(APPLICANT_COLUMNS)}
@@ -364,10 +364,10 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
             )
 
     # blanks printed in complete rows: 0 where the arithmetic proves it
-    values = {(r, i): v for r, vector in resolved.items() for i, v in enumerate(vector)}
+    by_cell = {(r, i): v for r, vector in resolved.items() for i, v in enumerate(vector)}
     blanks = {(r, i) for r, vector in complete.items() for i, v in enumerate(vector) if v is None}
     equations = _equations(list(resolved), generation)
-    printed = {k: v for k, v in values.items() if v is not None or k in blanks}
+    printed = {k: v for k, v in by_cell.items() if v is not None or k in blanks}
     zeros = prove_zeros(printed, equations)
     printed.update(dict.fromkeys(zeros, Decimal(0)))
     read_as_zero = consistent_zeros(printed, equations)  # the other blanks no sum contradicts as 0
@@ -440,7 +440,7 @@ def _cells(reading: Reading, generation: Generation, issues: list[Issue]) -> lis
     return cells
 
 
-def _describe(equation: Equation) -> str:
+def _describe(equation: Equation[tuple[str, int]]) -> str:
     """An equation of ``_equations`` in words."""
     left, right = equation
     rows = {r for r, _ in (*left, *right)}

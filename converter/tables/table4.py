@@ -94,19 +94,20 @@ def read_table4(tokens: Sequence[Token]) -> tuple[list[Cell], list[Issue]]:
                 )
             )
             continue
-        token = tokens_at[i] or values[0]
+        printed = tokens_at[i]
+        token = printed or values[0]
         cells.append(
             Cell(
                 table=TABLE,
                 codes=(("proceeding", proceeding), ("result", result_code)),
                 measure=Measure.COUNT,
                 value=value,
-                source_text=tokens_at[i].text if tokens_at[i] else "",
+                source_text=printed.text if printed else "",
                 row_label=concept("proceeding", proceeding).zh,
                 column_label=concept("result", result_code).zh,
                 line=token.line,
                 page=token.page,
-                part=tokens_at[i].part if tokens_at[i] else None,
+                part=printed.part if printed else None,
             )
         )
         if inferred[i]:
