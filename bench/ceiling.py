@@ -28,57 +28,28 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import results as shared_results
-from bench.run import (
+from bench.harness import (
     BASE,
     PY,
     RESULTS,
     WORK,
-    _release_optimized,
     check_same_answer,
     corpus,
     drain,
     fmt,
     free_port,
     gongkai_serve_cmd,
+    note,
     oxigraph_serve_cmd,
-    pick,
-    queries,
+    release_optimized,
     server,
     wrk,
 )
+from bench.queries import pick, queries
 
 START, END = "<!-- bench/ceiling: start -->", "<!-- bench/ceiling: end -->"
 SERVERS = ("oxigraph", "gongkai", "bare-thread", "bare-loop")
 ACCEPT = "application/sparql-results+json"
-# Measured by hand beside this script (see the section); kept here so that a re-run keeps them.
-NOTES: list[str] = [
-    "Reading it (the numbers of the table are the run named above; the profile and the trials were made in the "
-    "seventh session, 2026-11-22):",
-    "",
-    "- At c=16 the bare thread server reaches 0.90-0.97× (0.92-0.93× in the seventh session): that is the "
-    "ceiling of a Python server on these queries. Gongkai is 0.06-0.13 below it: it spends up to 0.58 ms more "
-    "CPU per query than the bare server in this run's cells (0.35-0.37 ms more on `ASK {}`, seventh session). Where it goes (py-spy of the server process at c=1, 500 Hz, the report "
-    "table): the server process spends ~0.6 ms of CPU a request: uvicorn and the event loop ~0.3 ms, "
-    "the /sparql handler ~0.14 ms (half of it sending the query to the worker process), writing the "
-    "response ~0.09 ms, the FastAPI/Starlette layers and Gongkai's guards ~0.05 ms, the access log "
-    "~0.03 ms. The round trip to a worker process costs ~0.14 ms at idle (`QueryPool.run` against "
-    "`execute` in-process: pickling and two process wake-ups). Inside a query worker, 78 % of the "
-    "samples are Oxigraph evaluating and writing the JSON.",
-    "- At c=1 even the bare thread server is at 0.76-0.89× (0.64-0.96× in the seventh session): uvicorn and "
-    "the hop to a thread cost 0.3-0.6 ms a request, against Oxigraph's ~0.1 ms. Only evaluating on the event "
-    "loop gets nearer Oxigraph (0.88-0.94×; 0.74-1.15× then), and no server can work that way: one slow query "
-    "blocks every other request (0.49-0.55× at c=16), and nothing could stop it.",
-    "- The query worker processes are what lets Gongkai stop a query at its time limit, or when "
-    "its client goes away (pyoxigraph has no way to cancel a query, so a query is stopped by killing "
-    "its process). A server that evaluates in threads cannot keep that guard. Queries in threads of "
-    "the server process (`GONGKAI_QUERY_TIMEOUT_S=0`, no time limit) were not faster either: "
-    "5.2 ms against 4.8 ms for the report table at c=1 (sequential client, 300 requests).",
-    "- Not faster either, measured the same day: 8 query workers instead of 4 at c=16 (0.72-0.86× against "
-    "0.77-0.82×); one pyoxigraph store shared by 2 or 4 threads against a store per process (492-505 against "
-    "533-534 queries/s in-process: the workers' separate RocksDB instances cost nothing).",
-    "- The machine's speed drifts: the same cell varies by ±15 % from one minute to the next (the "
-    "bare servers' c=1 ratios went from 0.93/0.83/0.77 to 0.64/0.96/0.80 between a trial run and the seventh session's run).",
-]
 
 
 def bare_app(store_path: str, mode: str) -> Any:
@@ -154,7 +125,7 @@ def measure(n: int, duration: float, rounds: int) -> dict[str, Any]:
         "reports": n,
         "agency": chosen["agency"],
         "report": chosen["report"],
-        "optimized": _release_optimized(store),
+        "optimized": release_optimized(store),
         "cases": {},
     }
     with (
@@ -233,7 +204,7 @@ def write_section(res: dict[str, Any]) -> None:
             for k in SERVERS[1:]:
                 cells += list(_cell(runs, k))
             lines.append(f"| {name} | {row['same_answer']} | {conc} | {' | '.join(cells)} |")
-    lines += ["", *NOTES, "", END]
+    lines += ["", note("ceiling"), "", END]  # measured by hand beside this script: bench/notes/ceiling.md
     shared_results.write_section(START, END, "\n".join(lines) + "\n", RESULTS)
 
 

@@ -336,16 +336,9 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
     import httpx
     from pyoxigraph import Store
 
-    from bench.run import (
-        BASE,
-        PREFIXES,
-        _median_ms,
-        free_port,
-        gongkai_serve_cmd,
-        provincial_queries,
-        queries,
-        server,
-    )
+    from bench import harness
+    from bench.harness import BASE, free_port, gongkai_serve_cmd, server
+    from bench.queries import PREFIXES, provincial_queries, queries
 
     named = {
         "national applications by outcome and year": queries("urn:x", "urn:x")["national aggregate (aggregate graph)"],
@@ -367,7 +360,7 @@ def figures_at_scale(store: Path, repeat: int = 5) -> dict[str, Any]:
     }
 
     def median_ms(fn: Any) -> float:
-        return _median_ms(fn, repeat)
+        return harness.median_ms(fn, repeat)
 
     s = Store.read_only(str(store.resolve()))
     rows = {name: len(list(s.query(q, use_default_graph_as_union=True))) for name, q in named.items()}

@@ -517,13 +517,13 @@ def main() -> None:
 
 
 def _machine() -> dict[str, str]:
-    """bench.run's machine description (it also asks for tools this benchmark does not need)."""
+    """bench.harness's machine description (it also asks for tools this benchmark does not need)."""
     try:
-        from bench.run import machine
+        from bench.harness import machine
 
         return machine()
     except OSError as exc:
-        return {"cpu_count": str(os.cpu_count()), "note": f"bench.run.machine() failed: {exc}"}
+        return {"cpu_count": str(os.cpu_count()), "note": f"bench.harness.machine() failed: {exc}"}
 
 
 if __name__ == "__main__":

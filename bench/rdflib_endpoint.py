@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import results as shared_results
-from bench.run import (
+from bench.harness import (
     BASE,
     PY,
     RESULTS,
@@ -35,49 +35,17 @@ from bench.run import (
     fmt,
     free_port,
     gongkai_serve_cmd,
+    note,
     oxigraph_serve_cmd,
-    pick,
-    queries,
     server,
     shards,
     stop_group,
     wait_http,
     wrk,
 )
+from bench.queries import pick, queries
 
 START, END = "<!-- bench/rdflib_endpoint: start -->", "<!-- bench/rdflib_endpoint: end -->"
-# Measured by hand beside this script (see the section); kept here so that a re-run keeps them.
-NOTES: list[str] = [
-    "rdflib-endpoint takes seconds for one agency time series (its `GRAPH ?r` pattern is evaluated graph by "
-    "graph; the table's c=1 row) and answers one request at a time, so at c=16 the queued requests do not "
-    "finish within a cell. The servers share the 2 cores with `wrk`; read ratios within ±15 % as noise.",
-    "",
-    "Where the worker-pool round trip goes (issue 7; 2026-11-22, same 200-report store, the report-table SELECT: "
-    "175 rows, 47 KB of SPARQL JSON; medians of 300):",
-    "",
-    "| step | time |",
-    "|---|---|",
-    "| `execute` in the server process (query + JSON) | 3.1 ms |",
-    "| `QueryPool.run` (everything) | 3.7 ms |",
-    "| of which: pickle + send the request + worker wakes with it | 0.11 ms |",
-    "| of which: `execute` inside the worker | 3.5 ms |",
-    "| of which: pickle + send the 47 KB reply + server wakes from `poll` + unpickle | 0.25 ms |",
-    "| pickling alone (request / reply, dumps + loads) | 5 µs / 7 µs |",
-    "| socket-pair echo of the same bytes, `recv` / `poll(timeout)` + `recv` | 74 µs / 91 µs |",
-    "",
-    "End to end (`wrk` 5 s, one server at a time, back to back): `gongkai serve` with the pool "
-    "165 req/s at c=1 (p50 6.4 ms, p99 9.7 ms) and 267 req/s at c=16 (57 / 138 ms); the same with "
-    "`GONGKAI_QUERY_TIMEOUT_S=0` (queries inline, no worker processes) 166 req/s (6.2 / 31.9 ms) and 229 req/s "
-    "(68 / 151 ms); Oxigraph 308 req/s (2.8 / 4.9 ms) and 484 req/s (33 / 62 ms). So the process boundary costs "
-    "~0.4 ms a query, not ~2 ms, and none at c=1 end to end (at c=16 the pool is faster than inline: two "
-    "workers evaluate in parallel without sharing the GIL). No change was made to the transport: nothing in it "
-    "is worth more than a few tens of µs (e.g. the selector `poll` builds per call, 17 µs).",
-    "",
-    "Where the rest goes (py-spy, 500 Hz, c=1, inline mode): of the request thread's samples, 80 % are "
-    "`solutions.serialize` (Oxigraph evaluating and writing the JSON) and 13 % `json.loads` of that body in "
-    "`_serialize_json_natively`, done only to count its rows (~0.4-0.7 ms a request); the FastAPI/uvicorn stack "
-    "on the event loop is ~0.5 ms a request. Counting rows without parsing the body is the cheap next step.",
-]
 CASES = ("report table (表三 of one report)", "agency time series")
 
 RDFLIB_SERVER = """
@@ -110,7 +78,7 @@ def group_rss_mib(pgid: int) -> int:
 
 @contextlib.contextmanager
 def rdflib_server(port: int, files: list[str], timeout: float) -> Iterator[subprocess.Popen[bytes]]:
-    """Like ``bench.run.server`` but with a start-up allowance for parsing the corpus into memory."""
+    """Like ``bench.harness.server`` but with a start-up allowance for parsing the corpus into memory."""
     log = WORK / "rdflib-endpoint.log"
     with log.open("wb") as err:
         proc = subprocess.Popen(
@@ -217,12 +185,12 @@ def write_section(res: dict[str, Any]) -> None:
             cells = []
             for k in ("gongkai", "oxigraph", "rdflib"):
                 w = row[f"{k}_c{conc}"]
-                note = f" ({w['timeouts']} timeouts)" if w.get("timeouts") else ""
+                timeouts = f" ({w['timeouts']} timeouts)" if w.get("timeouts") else ""
                 if not w["rps"]:
                     cells += [f"0 (none answered in {res['duration']:g} s)", "-"]
                     continue
                 cells += [
-                    f"{fmt(w['rps'], 1 if w['rps'] < 10 else 0)}{note}",
+                    f"{fmt(w['rps'], 1 if w['rps'] < 10 else 0)}{timeouts}",
                     f"{fmt(w['p50_ms'], 1)} / {fmt(w['p99_ms'], 1)}",
                 ]
             g, r = row[f"gongkai_c{conc}"]["rps"], row[f"rdflib_c{conc}"]["rps"]
@@ -238,7 +206,7 @@ def write_section(res: dict[str, Any]) -> None:
         f"Oxigraph {rss['oxigraph']} MiB, rdflib-endpoint {rss['rdflib']} MiB.",
         "",
     ]
-    lines += [*NOTES, "", END]
+    lines += [note("rdflib_endpoint"), "", END]  # measured by hand beside it: bench/notes/rdflib_endpoint.md
     block = "\n".join(lines) + "\n"
     shared_results.write_section(START, END, block, RESULTS)
 

@@ -53,7 +53,7 @@ def measure_or_rerender(
         res: dict[str, Any] = json.loads(raw.read_text(encoding="utf-8"))
         write(res)
         return res
-    from bench.run import machine  # bench.run imports this module
+    from bench.harness import machine  # bench.harness imports this module
 
     raw.parent.mkdir(parents=True, exist_ok=True)
     res = measure()

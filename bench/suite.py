@@ -124,7 +124,7 @@ def render(raw: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    from bench.run import machine
+    from bench.harness import machine
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", default="1000,10000", help="reports in the corpora, comma-separated")
