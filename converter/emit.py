@@ -20,19 +20,18 @@ trailing zeros kept), ``xsd:gYear`` as the year's digits, ``xsd:date`` as rdflib
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Literal, URIRef
-from rdflib import Graph as RdfGraph
+from rdflib import Dataset, Literal
 
 from converter import iris
 from converter.errors import FileError, Issue
 from converter.model import Cell, Report
 from converter.tables.layout import Measure
+from converter.terms import add_to_rdflib
 from converter.vocab import DCTERMS, DQV, FOAF, GK, OA, PREFIXES, PROV, QB, RDF, RDFS, SDMX_ATTRIBUTE, SKOS, XSD
 
 
@@ -65,11 +64,7 @@ QB_DATA_SET, MEASURE_TYPE = _iri(QB.dataSet), _iri(QB.measureType)
 UNIT_MEASURE = _iri(SDMX_ATTRIBUTE.unitMeasure)
 QUALITY_ANNOTATION, QUALITY_ASSESSMENT = _iri(DQV.QualityAnnotation), _iri(DQV.qualityAssessment)
 MOTIVATED_BY, HAS_TARGET, BODY_VALUE = _iri(OA.motivatedBy), _iri(OA.hasTarget), _iri(OA.bodyValue)
-XSD_INTEGER, XSD_DECIMAL, XSD_STRING = (
-    ox.NamedNode(str(XSD.integer)),
-    ox.NamedNode(str(XSD.decimal)),
-    ox.NamedNode(str(XSD.string)),
-)
+XSD_INTEGER, XSD_DECIMAL = ox.NamedNode(str(XSD.integer)), ox.NamedNode(str(XSD.decimal))
 XSD_GYEAR, XSD_DATE = ox.NamedNode(str(XSD.gYear)), ox.NamedNode(str(XSD.date))
 
 STRUCTURES = {
@@ -296,40 +291,14 @@ def new_dataset() -> Dataset:
     return ds
 
 
-def rdflib_term(term: ox.NamedNode | ox.Literal) -> URIRef | Literal:
-    """The rdflib term of a pyoxigraph IRI or literal (``xsd:string`` literals stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def add_quads(ds: Dataset, quads: Iterable[ox.Quad]) -> Dataset:
-    """Add pyoxigraph quads (IRIs and literals, in named graphs) to an rdflib ``Dataset``."""
-    graphs: dict[ox.NamedNode, RdfGraph] = {}
-    terms: dict[ox.NamedNode | ox.Literal, URIRef | Literal] = {}
-
-    def term(t: ox.NamedNode | ox.Literal) -> URIRef | Literal:
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = rdflib_term(t)
-        return found
-
-    for q in quads:
-        g = graphs.get(q.graph_name)
-        if g is None:
-            g = graphs[q.graph_name] = ds.graph(URIRef(q.graph_name.value))
-        g.add((term(q.subject), term(q.predicate), term(q.object)))
-    return ds
+# What callers and tests know this by: converter.terms is the one rdflib <-> pyoxigraph conversion.
+add_quads = add_to_rdflib
 
 
 def emit_report(report: Report, base: str, ds: Dataset | None = None) -> Dataset:
     """Add one report's named graph to ``ds`` (a new Dataset when ``None``): the statements of
-    :func:`report_quads` as rdflib terms.
+    :func:`report_quads` as rdflib terms (``converter.terms``).
 
     :raises InvalidSourceUrl: the report's source URL is not an IRI.
     """
-    return add_quads(ds if ds is not None else new_dataset(), report_quads(report, base))
+    return add_to_rdflib(ds if ds is not None else new_dataset(), report_quads(report, base))

@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Dataset, Graph
 
 from converter import iris
-from converter.emit import add_quads, agency_key, new_dataset, report_lines
+from converter.emit import agency_key, new_dataset, report_lines
 from converter.errors import OptionsError
 from converter.model import Report
+from converter.terms import add_to_rdflib, to_oxigraph_quads
 from converter.vocab import PREFIXES
 
 FORMATS = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle"}
@@ -96,27 +96,6 @@ def _merged(blocks: Iterable[Block]) -> Iterator[Block]:
         yield name, chunks[0] if len(chunks) == 1 else _join(_sorted_lines(chunks))
 
 
-def _ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot write {term!r} as N-Quads")
-
-
-def _ox_quads(ds: Dataset) -> Iterator[ox.Quad]:
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        name = g.identifier if isinstance(g, Graph) else g
-        graph = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else _ox_term(name)
-        yield ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph)  # type: ignore[arg-type]
-
-
 def sorted_nquads(data: Dataset | Iterable[ox.Quad]) -> bytes:
     """N-Quads of an rdflib ``Dataset`` or of pyoxigraph quads, graph by graph in name order, each
     graph's lines sorted (see the module docstring).
@@ -125,7 +104,7 @@ def sorted_nquads(data: Dataset | Iterable[ox.Quad]) -> bytes:
     explicit ``xsd:string`` datatype is not written, as N-Quads' canonical form says.)
     """
     by_graph: dict[str, list[ox.Quad]] = {}
-    for quad in _ox_quads(data) if isinstance(data, Dataset) else data:
+    for quad in to_oxigraph_quads(data) if isinstance(data, Dataset) else data:  # blank nodes keep their labels
         by_graph.setdefault(graph_name(quad.graph_name), []).append(quad)
     return merge_nquads((name, quads_nquads(quads)) for name, quads in by_graph.items())
 
@@ -320,7 +299,7 @@ def write_stream(items: Iterable[tuple[str, str, bytes]], out: Path | str, *, ru
         chunks = {graph: nquads for _, graph, nquads in items}  # the last of a graph wins
         if not chunks:
             return []
-        ds = add_quads(new_dataset(), ox.parse(b"".join(chunks.values()), format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
+        ds = add_to_rdflib(new_dataset(), ox.parse(b"".join(chunks.values()), format=ox.RdfFormat.N_QUADS))
         write_atomic(out, serialize(ds, fmt))
         return [out]
     with SortedRuns(out.parent, out.name, run_bytes) as runs:

@@ -38,13 +38,14 @@ from typing import Any
 import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from converter.errors import GongkaiError
+from converter.terms import to_oxigraph_quads
 from converter.vocab import PREFIXES, VOCAB_GRAPH
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
@@ -489,23 +490,9 @@ def _store(*quad_lists: Iterable[ox.Quad]) -> ox.Store:
 
 
 def _ox_quads(graph: Graph) -> list[ox.Quad]:
-    bnodes: dict[BNode, ox.BlankNode] = {}
-
-    def term(t: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, BNode):
-            return bnodes.setdefault(t, ox.BlankNode())
-        if isinstance(t, Literal):
-            if t.language:
-                return ox.Literal(str(t), language=t.language)
-            if t.datatype is not None:
-                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-            return ox.Literal(str(t))
-        raise GongkaiError(f"unsupported RDF term in data: {t!r}")
-
-    default = ox.DefaultGraph()
-    return [ox.Quad(term(s), term(p), term(o), default) for s, p, o in graph]
+    """A graph's triples in the default graph, its blank nodes new ones of its own (a mapping per
+    graph: a report's and the vocabulary's never merge)."""
+    return list(to_oxigraph_quads(graph, bnodes={}))  # raises UnsupportedTerm, a GongkaiError
 
 
 def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str, shapes: Shapes) -> ValidationOutcome:

@@ -1,4 +1,5 @@
-"""Content negotiation: ONE table of the document formats, and an ``Accept`` parser with q-values.
+"""Content negotiation: ONE table of the document formats, an ``Accept`` parser with q-values,
+and ONE ``Accept-Language`` parser (:func:`preferred_language`, for the pages' language).
 
 Each row ties together a short key, the media types a client may ask for (the first one is what
 we answer with), the URL suffix that selects the format without ``Accept``, and the pyoxigraph
@@ -10,6 +11,8 @@ we answer with), the URL suffix that selects the format without ``Accept``, and 
 'html'
 >>> split_suffix("report/abc-1234/2020.ttl")
 ('report/abc-1234/2020', 'ttl')
+>>> preferred_language("en-GB,en;q=0.9,zh;q=0.8", ("zh", "en"), "zh")
+'en'
 """
 
 from __future__ import annotations
@@ -180,3 +183,34 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 def describe_alternatives(offers: Sequence[Format] = FORMATS) -> str:
     """A one-line list of what can be served, for a 406 body."""
     return ", ".join(f"{f.media_type} ({f.suffix})" for f in offers)
+
+
+def preferred_language(header: str | None, offers: Sequence[str], default: str) -> str:
+    """The language of ``offers`` (primary tags, lower case) that an ``Accept-Language`` header
+    prefers: the highest q wins, the first named among equals; ``default`` when the header names
+    none of them. Only the primary subtag counts (``zh-CN`` is ``zh``); ``*`` names none; a q that
+    is not a number counts as 0. (As the pages always did, a language named only with q=0 is
+    still chosen over the default: the header named it and no other.)
+
+    >>> preferred_language("zh-CN,zh;q=0.9,en;q=0.8", ("zh", "en"), "zh")
+    'zh'
+    >>> preferred_language("fr, en;q=0.5", ("zh", "en"), "zh")
+    'en'
+    >>> preferred_language(None, ("zh", "en"), "zh")
+    'zh'
+    """
+    best, best_q = default, -1.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in offers and q > best_q:
+            best, best_q = primary, q
+    return best

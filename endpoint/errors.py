@@ -169,6 +169,22 @@ def _choose_format(request: Request) -> Format:
         return _PLAIN
 
 
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _ordered_allow(headers: dict[str, str]) -> dict[str, str]:
+    """``Allow`` in one order: Starlette joins a set, so "GET, HEAD" or "HEAD, GET" by hash seed.
+
+    >>> _ordered_allow({"Allow": "HEAD, POST, GET"})
+    {'Allow': 'GET, HEAD, POST'}
+    """
+    if "Allow" in headers:
+        methods = [m.strip() for m in headers["Allow"].split(",") if m.strip()]
+        rank = {m: i for i, m in enumerate(METHOD_ORDER)}
+        headers["Allow"] = ", ".join(sorted(methods, key=lambda m: (rank.get(m, len(rank)), m)))
+    return headers
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the one renderer for our errors, Starlette's HTTP errors, validation and crashes."""
 
@@ -185,7 +201,7 @@ def install_error_handlers(app: FastAPI) -> None:
             error = HttpError(str(exc.detail), headers=dict(exc.headers or {}), status=exc.status_code)
         else:
             message = "no such page" if cls is NotFound else f"method {request.method} is not allowed here"
-            error = cls(message, headers=dict(exc.headers or {}))
+            error = cls(message, headers=_ordered_allow(dict(exc.headers or {})))
         return error_response(request, error)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:

@@ -7,11 +7,14 @@
   second, ``rate_limit_burst`` at most); an empty bucket gives 429 with ``Retry-After``. Off
   when ``rate_limit_per_s <= 0`` (the default). The buckets live in one server process: with
   ``--workers N`` a client gets up to N times the rate.
+- :class:`PublicCORS`: Starlette's ``CORSMiddleware`` set for public, read-only data:
+  ``Access-Control-Allow-Origin: *`` on every response (with or without ``Origin``, so no
+  ``Vary: Origin`` and shared caches may keep one copy), the result headers exposed, and a CORS
+  preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) answered 204 for
+  GET, HEAD and POST (400 naming what is refused for another method or request header).
 - :class:`SecurityHeaders`: ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy`` on
   every response; a ``Content-Security-Policy`` without any script source on HTML (inline
-  ``<style>`` is allowed, scripts are not); ``Access-Control-Allow-Origin: *`` on every
-  response, and CORS preflight (``OPTIONS`` with ``Access-Control-Request-Method``) answered
-  with 204 for GET, HEAD and POST - the data is public and the service is read-only.
+  ``<style>`` is allowed, scripts are not).
 
 Errors are rendered by ``endpoint.errors.error_response`` like every other error.
 """
@@ -24,8 +27,10 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endpoint.errors import HttpError, PayloadTooLarge, error_response
@@ -35,9 +40,10 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 REFERRER_POLICY = "strict-origin-when-cross-origin"
-CORS_METHODS = "GET, HEAD, POST, OPTIONS"
-CORS_ALLOW_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
-CORS_EXPOSE_HEADERS = "X-Gongkai-Truncated, X-Gongkai-Row-Limit, ETag, Link, Retry-After"
+CORS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = ("Accept", "Accept-Language", "Content-Type", "If-None-Match")
+CORS_EXPOSE_HEADERS = ("X-Gongkai-Truncated", "X-Gongkai-Row-Limit", "ETag", "Link", "Retry-After")
+CORS_MAX_AGE = 86400
 
 
 class TooManyRequests(HttpError):
@@ -151,8 +157,39 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
+class PublicCORS(CORSMiddleware):
+    """Starlette's ``CORSMiddleware`` for data anyone may read, with the two details the published
+    contract fixes (docs/endpoint.md, "Limits and guards"): ``Access-Control-Allow-Origin: *`` is
+    on every response, not only on answers to a request with ``Origin`` (Starlette's way, which
+    then adds ``Vary: Origin`` to every response); and a granted preflight is 204 without a body
+    (Starlette's is 200 "OK"; both are a CORS "ok status"). Which requests are preflights, and
+    which methods and request headers a preflight grants, are Starlette's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(
+            app,
+            allow_origins=["*"],
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            max_age=CORS_MAX_AGE,
+        )
+
+    async def send(self, message: Message, send: Send, request_headers: Headers) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).update(self.simple_headers)
+        await send(message)
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        return Response(status_code=204, headers=headers)
+
+
 class SecurityHeaders:
-    """nosniff, Referrer-Policy and CORS on every response, CSP on HTML; CORS preflight."""
+    """nosniff and Referrer-Policy on every response, CSP on HTML."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -161,32 +198,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 204,
-                    "headers": [
-                        (b"access-control-allow-origin", b"*"),
-                        (b"access-control-allow-methods", CORS_METHODS.encode()),
-                        (b"access-control-allow-headers", CORS_ALLOW_HEADERS.encode()),
-                        (b"access-control-max-age", b"86400"),
-                        (b"x-content-type-options", b"nosniff"),
-                        (b"referrer-policy", REFERRER_POLICY.encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
-            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
                 out.setdefault("X-Content-Type-Options", "nosniff")
                 out.setdefault("Referrer-Policy", REFERRER_POLICY)
-                out.setdefault("Access-Control-Allow-Origin", "*")
-                out.setdefault("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS)
                 if out.get("content-type", "").startswith("text/html"):
                     out.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                     out.setdefault("X-Frame-Options", "DENY")
@@ -196,8 +213,10 @@ class SecurityHeaders:
 
 
 def install_guards(app: Any, *, max_body_bytes: int, rate_limit_per_s: float, rate_limit_burst: int) -> None:
-    """Add the middleware to ``app`` (outermost last: headers, then rate limit, then body)."""
+    """Add the middleware to ``app`` (outermost last: headers, CORS, then rate limit, then body;
+    so a preflight is answered before the rate limit, and the guards' own answers carry CORS)."""
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     if rate_limit_per_s > 0:
         app.add_middleware(RateLimit, per_s=rate_limit_per_s, burst=rate_limit_burst)
+    app.add_middleware(PublicCORS)
     app.add_middleware(SecurityHeaders)

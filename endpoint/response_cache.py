@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from cachetools import LRUCache
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,35 +44,31 @@ V = TypeVar("V")
 
 
 class SizedLRU(Generic[K, V]):
-    """A thread-safe LRU map bounded by the total ``size_of`` its values (bytes, usually)."""
+    """A thread-safe LRU map bounded by the total ``size_of`` its values (bytes, usually):
+    ``cachetools.LRUCache`` behind a lock, which keeps no value over 1/16 of the bound (so one
+    large answer never empties the cache) and never replaces a kept value."""
 
     def __init__(self, max_bytes: int, size_of: Callable[[V], int]) -> None:
         self.max_bytes = max_bytes
-        self.size_of = size_of
-        self.size = 0
-        self.items: OrderedDict[K, V] = OrderedDict()
+        self.items: LRUCache[K, V] = LRUCache(max_bytes, getsizeof=size_of)
         self.lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        """The total size of the kept values."""
+        return int(self.items.currsize)
 
     def get(self, key: K) -> V | None:
         with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
+            return self.items.get(key)  # a hit makes it the most recently used
 
     def put(self, key: K, value: V) -> bool:
         """Keep ``value`` (evicting the least recently used); False if it is too large to keep."""
-        size = self.size_of(value)
-        if size > self.max_bytes // 16:
+        if self.items.getsizeof(value) > self.max_bytes // 16:
             return False
         with self.lock:
-            if key in self.items:
-                return True
-            self.items[key] = value
-            self.size += size
-            while self.size > self.max_bytes:
-                _, old = self.items.popitem(last=False)
-                self.size -= self.size_of(old)
+            if key not in self.items:
+                self.items[key] = value
         return True
 
     def __len__(self) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Triple
 
+from converter.terms import to_oxigraph, to_oxigraph_iri
 from converter.vocab import DCAT, DCTERMS, FOAF, GK, ORG, PROV, QB, RDF, SKOS, VOID, XSD
 from endpoint.conneg import BY_KEY, Format, NoAcceptableFormat, describe_alternatives, negotiate
 from endpoint.deps import SettingsDep, StoreDep
@@ -86,15 +87,15 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
     service = NamedNode(here + "sparql-service")
     sparql = NamedNode(f"{base}/sparql")
 
-    def t(s: NamedNode, p: Any, o: Any) -> Triple:
-        return Triple(s, p if isinstance(p, NamedNode) else NamedNode(str(p)), o)
+    def t(s: NamedNode, p: object, o: object) -> Triple:  # p and o: pyoxigraph terms or rdflib IRIs (RDF.type)
+        return Triple(s, to_oxigraph_iri(p), to_oxigraph(o))
 
-    def integer(n: int, datatype: Any = XSD.integer) -> Literal:
-        return Literal(str(n), datatype=NamedNode(str(datatype)))
+    def integer(n: int, datatype: object = XSD.integer) -> Literal:
+        return Literal(str(n), datatype=to_oxigraph_iri(datatype))
 
     triples = [
-        t(dataset, RDF.type, NamedNode(str(VOID.Dataset))),
-        t(dataset, RDF.type, NamedNode(str(DCAT.Dataset))),
+        t(dataset, RDF.type, VOID.Dataset),
+        t(dataset, RDF.type, DCAT.Dataset),
         t(dataset, DCTERMS.title, Literal(TITLE_EN, language="en")),
         t(dataset, DCTERMS.title, Literal(TITLE_ZH, language="zh")),
         t(dataset, DCTERMS.description, Literal(DESCRIPTION_EN, language="en")),
@@ -105,9 +106,9 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
         t(dataset, VOID.entities, integer(stats.entities)),
         t(dataset, VOID.sparqlEndpoint, sparql),
         t(dataset, VOID.uriSpace, Literal(f"{base}/id/")),
-        t(publisher, RDF.type, NamedNode(str(FOAF.Organization))),
+        t(publisher, RDF.type, FOAF.Organization),
         t(publisher, FOAF.name, Literal("Gongkai project", language="en")),
-        t(service, RDF.type, NamedNode(str(DCAT.DataService))),
+        t(service, RDF.type, DCAT.DataService),
         t(service, DCTERMS.title, Literal("Gongkai SPARQL endpoint", language="en")),
         t(service, DCAT.endpointURL, sparql),
         t(service, DCAT.endpointDescription, sparql),
@@ -115,7 +116,7 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
         t(service, DCTERMS.license, NamedNode(LICENSE)),
     ]
     for vocabulary in (GK, QB, SKOS, ORG, PROV, DCTERMS, DQV):
-        triples.append(t(dataset, VOID.vocabulary, NamedNode(str(vocabulary))))
+        triples.append(t(dataset, VOID.vocabulary, NamedNode(str(vocabulary))))  # a namespace: its IRI
     created = manifest.get("created") if manifest else None
     for entry in (manifest or {}).get("files", []):
         name = str(entry["name"])
@@ -127,7 +128,7 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
         triples += [
             t(dataset, VOID.dataDump, url),
             t(dataset, DCAT.distribution, dist),
-            t(dist, RDF.type, NamedNode(str(DCAT.Distribution))),
+            t(dist, RDF.type, DCAT.Distribution),
             t(dist, DCTERMS.title, Literal(f"{entry['format']} dump, {scope}{gzip}", language="en")),
             t(dist, DCAT.downloadURL, url),
             t(dist, DCAT.accessURL, NamedNode(f"{base}/dumps/")),
@@ -140,13 +141,13 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
             t(
                 checksum,
                 NamedNode(SPDX + "checksumValue"),
-                Literal(str(entry["sha256"]), datatype=NamedNode(str(XSD.hexBinary))),
+                Literal(str(entry["sha256"]), datatype=to_oxigraph_iri(XSD.hexBinary)),
             ),
         ]
         if entry.get("compression", "gzip") == "gzip":
             triples.append(t(dist, DCAT.compressFormat, NamedNode(IANA + "application/gzip")))
         if created:
-            triples.append(t(dist, DCTERMS.issued, Literal(str(created), datatype=NamedNode(str(XSD.dateTime)))))
+            triples.append(t(dist, DCTERMS.issued, Literal(str(created), datatype=to_oxigraph_iri(XSD.dateTime))))
     return triples
 
 

@@ -8,8 +8,8 @@
   CSV, TSV; CONSTRUCT/DESCRIBE as Turtle, JSON-LD, RDF/XML, N-Triples, N-Quads.
 - Refused: SPARQL Update in any form (403: read-only), ``SERVICE`` (400), malformed queries
   (400 with the parser's message), other media types (415), other methods (405), several
-  ``query`` values (400). Limits: query length, body size (413), rows (``X-Gongkai-Truncated``),
-  time (503, see ``endpoint.store``).
+  ``query`` values (400). Limits: query length, body size (413, ``endpoint.guards.BodyLimit``,
+  before any route), rows (``X-Gongkai-Truncated``), time (503, see ``endpoint.store``).
 - ``GET /sparql`` without a query: the service description (Turtle by default), or, for a client
   that prefers HTML to every RDF format (a browser), ``303 See Other`` to the query editor
   ``/query``. ``*/*`` alone, ``text/*`` and ties keep the service description.
@@ -30,7 +30,6 @@ from endpoint.errors import (
     BadRequest,
     Forbidden,
     NotAcceptable,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from endpoint.render.rdf import serialize_triples
@@ -46,22 +45,6 @@ UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 
 
-async def read_body(request: Request) -> bytes:
-    """The request body, refused (413) past ``settings.max_body_bytes`` without reading it all."""
-    limit = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the request body is {declared} bytes; the limit is {limit}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the request body is over {limit} bytes, the limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def sparql(request: Request) -> Response:
     """One SPARQL protocol request, on the event loop: the query runs in a worker process whose
     reply the loop awaits (``SparqlService.run_async``); nothing here blocks.
@@ -73,7 +56,8 @@ async def sparql(request: Request) -> Response:
     service: SparqlService = request.app.state.sparql
     params = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
     if request.method == "POST":
-        params = _post_params(request.headers.get("content-type", ""), await read_body(request), params)
+        # the body is whole and within settings.max_body_bytes: endpoint.guards.BodyLimit saw to it (413)
+        params = _post_params(request.headers.get("content-type", ""), await request.body(), params)
     names = [name for name, _ in params]
     if "update" in names:
         raise Forbidden(READ_ONLY)

@@ -1,4 +1,4 @@
-"""The negotiation table and the Accept parser (endpoint/conneg.py)."""
+"""The negotiation table, the Accept parser and the Accept-Language parser (endpoint/conneg.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from endpoint.conneg import (
     describe_alternatives,
     negotiate,
     parse_accept,
+    preferred_language,
     split_suffix,
 )
 
@@ -144,3 +145,22 @@ def test_one_table() -> None:
 )
 def test_content_type(key: str, content_type: str) -> None:
     assert BY_KEY[key].content_type == content_type
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        (None, "zh"),
+        ("", "zh"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),  # a browser in China
+        ("en-US,en;q=0.9", "en"),
+        ("en-GB,en;q=0.9,zh-CN;q=0.8,zh;q=0.7", "en"),
+        ("zh-TW;q=0.5, EN;q=0.6", "en"),  # tags are case-insensitive; only the primary subtag counts
+        ("fr-FR,fr;q=0.9,de;q=0.8", "zh"),  # neither offered: the default
+        ("*", "zh"),
+        ("en;q=abc, zh;q=0.1", "zh"),  # an unreadable q counts as 0
+        ("en;q=0.5, zh;q=0.5", "en"),  # equal q: the first named
+    ],
+)
+def test_the_pages_language_from_accept_language(accept_language: str | None, expected: str) -> None:
+    assert preferred_language(accept_language, ("zh", "en"), "zh") == expected
