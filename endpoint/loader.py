@@ -26,7 +26,8 @@ A load never writes into the release that ``DIR`` points at:
 4. it replaces the vocabulary graph ``https://w3id.org/gongkai/def`` with ``ontology/*.ttl``,
    runs ``Store.optimize()`` (after ``bulk_load`` the store answers typical queries 2-3x slower
    until it is compacted; by default fresh loads and large updates only, see :func:`load`) and,
-   at the same time in another thread, recomputes the aggregate cubes,
+   at the same time in another thread, recomputes the aggregate cubes and the checks across reports
+   (``endpoint/checks.py``: carry-over year to year, possible matches of agencies; their own graph),
 5. it writes the ``.json`` marker (with the base URL the release was loaded for, which
    ``gongkai serve`` checks: :func:`recorded_base_url`), then points ``DIR`` at the new release
    by creating a temporary symlink and ``os.replace``-ing it over ``DIR`` (an atomic rename), and fsyncs.
@@ -48,8 +49,9 @@ serialized once (the years in parallel threads, one graph at a time, so memory d
 the data); the whole-data-set files are the years' gzip members and one member for the other
 graphs (vocabulary, aggregates) put one after the other, which is a valid gzip file. gzip
 headers carry no time stamp, so the same data gives the same bytes and checksums. Beside them,
-in another thread, the tidy table of every observation (``observations.csv.gz``) and its CSVW
-metadata (``observations.csv-metadata.json``, not compressed): see ``endpoint/tidy.py``.
+the tidy table of every observation (``observations.csv.gz``), its rows made from the report
+graphs' N-Triples as the year jobs write them (:class:`_TableParts`), and its CSVW metadata
+(``observations.csv-metadata.json``, not compressed): see ``endpoint/tidy.py``.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ from pyoxigraph import (
 
 from converter.defaults import DEFAULT_BASE, GK_ONTOLOGY
 from converter.regions import preload as preload_gazetteer
+from endpoint import tidy
 
 log = logging.getLogger(__name__)
 
@@ -465,24 +468,44 @@ def _build_release(
     # the aggregate queries, which only read, use the other core; their quads are written once
     # it is done (a write during a compaction can stall until it ends).
     gazetteer.join()  # one thread in cpca at a time
-    from endpoint.aggregates import aggregate_quads, aggregates_graph, assign_provinces
+    from endpoint.aggregates import aggregate_quads, aggregates_graph, assign_provinces, reported_agencies
+    from endpoint.checks import changed_check_quads, check_quads, checks_graph, write_check_change
 
     aggregates = aggregates_graph(base_url)
+    # the checks across reports (endpoint/checks.py): in full on a fresh load, else those of the
+    # agencies whose reports the update loads or replaces
+    checks = checks_graph(base_url)
     report_graphs = sorted(loaded, key=lambda g: g.value)
+    checks_in_full = update is None or update.checks_in_full(checks)
     if update is None:
         store.remove_graph(aggregates)
         assign_provinces(store, aggregates)
     else:
         update.provinces(report_graphs)
+    if checks_in_full:
+        store.remove_graph(checks)
+    else:
+        assert update is not None
+        touched = update.agencies | reported_agencies(store, report_graphs)
     with ThreadPoolExecutor(max_workers=1) as pool:
         compaction = pool.submit(store.optimize) if optimize else None
+        if checks_in_full:
+            found = set(check_quads(store, base_url))
+        else:
+            check_change = changed_check_quads(store, base_url, touched)
         if update is None:
             cubes = aggregate_quads(store, base_url)
-            quads = len(store) + len(set(cubes))  # the cubes are new: their graph was emptied above
+            # the cubes and the checks are new: their graphs were emptied above
+            quads = len(store) + len(set(cubes)) + len(found)
         else:
             change = update.cubes(report_graphs)
         if compaction is not None:
             compaction.result()
+    if checks_in_full:
+        store.extend(found)
+    else:
+        assert update is not None
+        update.checks_delta = write_check_change(store, base_url, *check_change)
     if update is None:
         store.bulk_extend(cubes)  # ~40k quads at 200 reports: 0.3 s, against 0.8 s through extend + flush
     else:
@@ -490,7 +513,7 @@ def _build_release(
     store.flush()
     graphs = []
     for graph in store.named_graphs():
-        if isinstance(graph, NamedNode) and graph not in (vocab_graph, aggregates):
+        if isinstance(graph, NamedNode) and graph not in (vocab_graph, aggregates, checks):
             graphs.append(graph)
     del store  # closes the RocksDB instance before the release is published
     return quads, graphs
@@ -526,15 +549,19 @@ class _Update:
         self.store, self.base_url, self.gazetteer = store, base_url, gazetteer
         # endpoint.aggregates.aggregates_graph(base_url): that module is still being imported
         aggregates = NamedNode(f"{base_url.rstrip('/')}/id/dataset/aggregates")
-        self.fixed = (vocab_graph, aggregates)  # graphs every update rewrites
+        self.fixed: tuple[NamedNode, ...] = (vocab_graph, aggregates)  # graphs every update rewrites
         self.previous = _marker_quads(current)
         self.quads_out = _count_quads(store, self.fixed)
         self.removed: dict[str, dict[Any, tuple[int, int]]] = {"table3": {}, "table4": {}}
         self.agencies: set[NamedNode] = set()
         self.recompute = False  # an input brings the vocabulary or the aggregates (a dump): count all
+        self.named: set[NamedNode] = set()  # every graph an input names
+        self.checked = bool(_marker(current).get("checks"))  # the release has its checks across reports
+        self.checks_delta = 0  # quads the checks across reports gained (scoped update)
 
     def removing(self, graphs: Sequence[NamedNode]) -> None:
         """``graphs`` are about to be removed: keep what they add to the cubes and the count."""
+        self.named.update(graphs)
         if any(g in self.fixed for g in graphs):
             self.recompute = True
         if not graphs or self.recompute:
@@ -549,6 +576,19 @@ class _Update:
                 into[key] = (before[0] + total, before[1] + n)
         self.agencies |= reported_agencies(self.store, graphs)
         self.quads_out += _count_quads(self.store, graphs)
+
+    def checks_in_full(self, graph: NamedNode) -> bool:
+        """Whether the checks across reports (``graph``, ``endpoint/checks.py``) must be computed
+        again in full - an input brought that graph (a dump), the cubes are computed again, or the
+        release predates the checks - rather than for the agencies the update touches. In full,
+        the graph's quads are counted out like the vocabulary's."""
+        if graph in self.named:
+            self.recompute = True
+        if not (self.recompute or not self.checked):
+            return False
+        self.fixed = (*self.fixed, graph)
+        self.quads_out += _count_quads(self.store, [graph])
+        return True
 
     def provinces(self, loaded: Sequence[NamedNode]) -> None:
         """Provinces for the new agencies of ``loaded``; none for agencies left without reports."""
@@ -588,7 +628,7 @@ class _Update:
         self.store.extend(add)
         if self.previous is None:
             return len(self.store)
-        return self.previous - self.quads_out + _count_quads(self.store, [*loaded, *self.fixed])
+        return self.previous - self.quads_out + _count_quads(self.store, [*loaded, *self.fixed]) + self.checks_delta
 
 
 def _count_quads(store: Store, graphs: Iterable[NamedNode]) -> int:
@@ -701,6 +741,7 @@ def _write_marker(
         "quads": quads,
         "optimized": optimized,
         "uncompacted_bytes": uncompacted,
+        "checks": True,  # the checks across reports are computed: an update may adjust them (_Update)
     }
     tmp = marker.with_name(marker.name + ".tmp")
     tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -836,7 +877,8 @@ def _write_dumps(store: Store, out: Path) -> list[DumpFile]:
     concatenation of the years' gzip members and a member for the other graphs (see
     :class:`_Job`). Memory is bounded by the largest graph, whatever the number of reports.
     (A report graph with two ``gk:year`` values would be in both years' files and twice in the
-    whole-data-set files: the same quads, which RDF parsers and stores merge.)"""
+    whole-data-set files: the same quads, which RDF parsers and stores merge.) The tidy table's
+    rows are made from the same N-Triples (:class:`_TableParts`), then put in order."""
     by_year = {year: sorted(set(graphs), key=str) for year, graphs in sorted(report_years(store).items())}
     in_years = {graph for graphs in by_year.values() for graph in graphs}
     others: list[NamedNode | BlankNode | DefaultGraph] = [DefaultGraph()]
@@ -844,13 +886,18 @@ def _write_dumps(store: Store, out: Path) -> list[DumpFile]:
     all_graphs = sum(1 for _ in store.named_graphs())
     groups: dict[str | None, Sequence[NamedNode | BlankNode | DefaultGraph]] = {None: others, **by_year}
     together = [tuple(_SUFFIX)] if TURTLE_AS_NTRIPLES else [(fmt,) for fmt in _SUFFIX]
-    jobs = [_Job(store, out, year, graphs, formats) for year, graphs in groups.items() for formats in together]
+    lookups = tidy.Lookups.read(store)
+    jobs = [
+        _Job(store, out, year, graphs, formats, lookups if year is not None and "N-Quads" in formats else None)
+        for year, graphs in groups.items()
+        for formats in together
+    ]
     members = {(job.year, fmt): path for job in jobs for fmt, path in job.paths.items()}
+    parts = [job.table for job in jobs if job.table is not None]
     try:
         # Oxigraph serializes each graph and ISA-L compresses without the GIL: threads use every
-        # core. Biggest jobs first, so that the last one to finish is small; the tidy table first.
-        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs) + 1, os.cpu_count() or 1))) as pool:
-            table = pool.submit(_write_table, store, sorted(in_years, key=str), out)
+        # core. Biggest jobs first, so that the last one to finish is small.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
             list(pool.map(_Job.write, sorted(jobs, key=lambda job: -len(job.graphs))))
         written: list[DumpFile] = []
         for fmt in _SUFFIX:  # the whole data set: the same gzip members one after the other
@@ -860,22 +907,30 @@ def _write_dumps(store: Store, out: Path) -> list[DumpFile]:
             for fmt in _SUFFIX:
                 job = next(j for j in jobs if j.year == year and fmt in j.paths)
                 written.append(_dump_file(members[year, fmt], fmt, year, len(job.graphs), *job.sums[fmt]))
-        written += table.result()
+        written += _write_table(parts, sorted(in_years, key=str), out)
     finally:
-        for path in members.values():
+        for path in [*members.values(), *(part.path for part in parts)]:
             path.unlink(missing_ok=True)
     return written
 
 
-def _write_table(store: Store, reports: Sequence[NamedNode], out: Path) -> list[DumpFile]:
-    """The tidy table of every observation, ``observations.csv.gz``, and its CSVW metadata
-    (``endpoint/tidy.py``): the report graphs one at a time, in the order of their IRIs."""
-    from endpoint import tidy
-
+def _write_table(parts: Sequence[_TableParts], reports: Sequence[NamedNode], out: Path) -> list[DumpFile]:
+    """The tidy table of every observation, ``observations.csv.gz`` (one gzip member), and its
+    CSVW metadata (``endpoint/tidy.py``): each report's rows, made by the year jobs, in the
+    order of the report IRIs."""
     tmp = out / f".{tidy.CSV_NAME}.tmp-{os.getpid()}"
     try:
-        with _GzipMember(tmp) as sink:
-            tidy.write_rows(tidy.report_solutions(store, reports), sink)
+        with contextlib.ExitStack() as stack:
+            sink = stack.enter_context(_GzipMember(tmp))
+            files = [stack.enter_context(part.path.open("rb")) for part in parts]
+            sink.write(tidy.HEADER)
+            for report in reports:
+                # in the first part that has it (a report with two years was read twice: the same rows)
+                for fh, part in zip(files, parts, strict=True):
+                    if (at := part.at.get(report.value)) is not None:
+                        fh.seek(at[0])
+                        sink.write(_deflate.decompress(fh.read(at[1])))
+                        break
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -884,6 +939,31 @@ def _write_table(store: Store, reports: Sequence[NamedNode], out: Path) -> list[
     meta.write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     table = _dump_file(tmp, "CSV", None, len(reports), sink.size, sink.sha256)
     return [table, replace(_dump_file(meta, "CSVW metadata", None, len(reports)), compression=None)]
+
+
+class _TableParts:
+    """A year job's share of the tidy table: each report graph's rows (``tidy.ReportGraph``, fed
+    the N-Triples the job writes anyway), sorted, as CSV compressed on its own, one after the other
+    in a temporary file; :attr:`at` says where each report's are. :func:`_write_table` then puts
+    them in the order of the report IRIs (by agency, then year: across the years' files). The
+    rows are never all in memory; the file is about the size of ``observations.csv.gz``."""
+
+    LEVEL = 1  # compressed once more by _write_table: the fastest that keeps the file small
+
+    def __init__(self, path: Path, lookups: tidy.Lookups) -> None:
+        self.path, self.lookups = path, lookups
+        self.at: dict[str, tuple[int, int]] = {}
+        self._size = 0
+
+    def read(self, graph: NamedNode | BlankNode | DefaultGraph) -> tidy.ReportGraph:
+        """A report graph's rows to be: feed it ``graph``'s N-Triples, then give it to :meth:`add`."""
+        return tidy.ReportGraph(graph.value if isinstance(graph, NamedNode) else "", self.lookups)
+
+    def add(self, fh: IO[bytes], graph: NamedNode | BlankNode | DefaultGraph, report: tidy.ReportGraph) -> None:
+        data = _deflate.compress(tidy.csv_lines(report.rows()), self.LEVEL)
+        fh.write(data)
+        self.at.setdefault(graph.value if isinstance(graph, NamedNode) else "", (self._size, len(data)))
+        self._size += len(data)
 
 
 _SUFFIX = {"N-Quads": "nq", "Turtle": "ttl"}
@@ -913,11 +993,14 @@ class _Job:
         year: str | None,
         graphs: Sequence[NamedNode | BlankNode | DefaultGraph],
         formats: Sequence[str],
+        lookups: tidy.Lookups | None = None,
     ) -> None:
         self.store, self.year, self.graphs = store, year, graphs
         label = year or "rest"
         self.paths = {fmt: out / f".{DUMP_STEM}-{label}.{_SUFFIX[fmt]}.gz.tmp-{os.getpid()}" for fmt in formats}
         self.sums: dict[str, tuple[int, str]] = {}
+        # lookups (tidy.Lookups): the graphs are reports, and the job makes their rows of the tidy table
+        self.table = None if lookups is None else _TableParts(out / f".observations-{label}.tmp-{os.getpid()}", lookups)
 
     def write(self) -> None:
         from endpoint.render.rdf import SERIALIZATION_PREFIXES
@@ -925,11 +1008,15 @@ class _Job:
         with contextlib.ExitStack() as stack:
             sinks = {fmt: stack.enter_context(_GzipMember(path)) for fmt, path in self.paths.items()}
             from_ntriples = {fmt: sink for fmt, sink in sinks.items() if fmt == "N-Quads" or TURTLE_AS_NTRIPLES}
+            table = None if self.table is None else stack.enter_context(self.table.path.open("wb"))
             for graph in self.graphs:
                 if from_ntriples:
-                    lines = _Lines(from_ntriples, graph)
+                    report = None if self.table is None else self.table.read(graph)
+                    lines = _Lines(from_ntriples, graph, None if report is None else report.feed)
                     self.store.dump(lines, format=RdfFormat.N_TRIPLES, from_graph=graph)
                     lines.close()
+                    if self.table is not None and table is not None and report is not None:
+                        self.table.add(table, graph, report)
                 if "Turtle" in sinks and not TURTLE_AS_NTRIPLES:
                     sinks["Turtle"].write(
                         self.store.dump(format=RdfFormat.TURTLE, from_graph=graph, prefixes=SERIALIZATION_PREFIXES)
@@ -947,8 +1034,13 @@ class _Lines:
 
     BLOCK = 1 << 20
 
-    def __init__(self, sinks: dict[str, _GzipMember], graph: NamedNode | BlankNode | DefaultGraph) -> None:
-        self.sinks = sinks
+    def __init__(
+        self,
+        sinks: dict[str, _GzipMember],
+        graph: NamedNode | BlankNode | DefaultGraph,
+        tap: Callable[[bytes], object] | None = None,
+    ) -> None:
+        self.sinks, self.tap = sinks, tap  # tap: given each block of N-Triples as well
         self.suffix = None if isinstance(graph, DefaultGraph) else f" {graph} .\n".encode()
         self.parts: list[bytes] = []
         self.size = 0
@@ -975,6 +1067,8 @@ class _Lines:
         self.parts, self.size = ([rest], len(rest)) if rest else ([], 0)
         if not block:
             return
+        if self.tap is not None:
+            self.tap(block)
         for fmt, sink in self.sinks.items():
             # N-Triples escapes line breaks in literals: every line, and only the end of a
             # line, is " .\n"
@@ -982,19 +1076,34 @@ class _Lines:
 
 
 class _GzipMember:
-    """A file holding one gzip member, compressed and hashed as it is written."""
+    """A file holding one gzip member, compressed and hashed as it is written.
+
+    The compressor is fed blocks of exactly :data:`CHUNK` bytes, whatever the writes: ISA-L's output
+    depends on how its input is cut, and the same store must give the same files (their checksums
+    are published in index.json).
+    """
+
+    CHUNK = 1 << 20
 
     def __init__(self, path: Path) -> None:
         self.path, self.size, self.sha256 = path, 0, ""
         self._digest = hashlib.sha256()
         self._deflate = _deflate.compressobj(GZIP_LEVEL, _deflate.DEFLATED, 31)  # 31: gzip, no time stamp
+        self._pending = bytearray()
 
     def __enter__(self) -> _GzipMember:
         self._fh = self.path.open("wb")
         return self
 
     def write(self, data: bytes) -> None:
-        self._emit(self._deflate.compress(data))
+        self._pending += data
+        if len(self._pending) >= self.CHUNK:
+            whole = len(self._pending) - len(self._pending) % self.CHUNK
+            view = memoryview(self._pending)
+            for start in range(0, whole, self.CHUNK):
+                self._emit(self._deflate.compress(view[start : start + self.CHUNK]))
+            view.release()
+            del self._pending[:whole]
 
     def _emit(self, data: bytes) -> None:
         if data:
@@ -1005,6 +1114,7 @@ class _GzipMember:
     def __exit__(self, *exc: object) -> None:
         try:
             if exc[0] is None:
+                self._emit(self._deflate.compress(bytes(self._pending)))
                 self._emit(self._deflate.flush())
         finally:
             self._fh.close()

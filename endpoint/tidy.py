@@ -18,25 +18,29 @@ column cannot be mapped for some rows and not others; the quality notes are reso
 own in the store (``dqv:QualityAnnotation`` targeting the observation): the table gives their
 issue codes, separated by a space (the ``separator`` of the ``notes`` column), and maps nothing.
 
-Rows are read with ``queries/dump_observations.rq``, run for one report at a time in the order
-of the report IRIs (``{BASE}/id/report/{agency-key}/{year}``: by agency, then year), so that
-memory holds one report's rows, whatever the number of reports; a report's rows are sorted by
-table, row, column and observation in Python (an ``ORDER BY`` on IRIs made the query ~1.5x
-slower). The same store gives the same bytes.
+Rows are made from the N-Triples of each report graph that ``gongkai dump`` writes for the
+year's N-Quads anyway (:class:`ReportGraph`, fed by ``endpoint/loader.py``): reading the store
+again would decode every term a second time, which is most of what a dump costs. The codes'
+labels and the agencies' provinces are read once (:class:`Lookups`). A report's rows are sorted by
+table, row, column and observation; the reports come in the order of their IRIs
+(``{BASE}/id/report/{agency-key}/{year}``: by agency, then year). Memory holds one report's
+rows per dump thread, whatever the number of reports. The same store gives the same bytes.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from importlib import resources
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pyoxigraph import NamedNode, QuerySolutions, Store, Variable
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
-from converter.defaults import DEFAULT_BASE
+from converter.defaults import DEFAULT_BASE, GK_ONTOLOGY
 
 CSV_NAME = "observations.csv.gz"
 TABLE_URL = "observations.csv"  # the table decompressed: what `gunzip` makes and /dumps/ also serves
@@ -233,6 +237,7 @@ def _virtual(name: str, about: str, rdf_type: str) -> dict[str, Any]:
 # Rows
 
 
+@functools.lru_cache(maxsize=1 << 12)  # codes, properties, data sets: a few hundred
 def notation(iri: str | None) -> str:
     """The notation of a code IRI (``…/code/request/3.3.1`` → ``3.3.1``), the local name of a
     property (``…def#count`` → ``count``), the last segment of a data set IRI; "" for None."""
@@ -241,6 +246,7 @@ def notation(iri: str | None) -> str:
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def scheme(iri: str | None) -> str:
     """The code list of a code IRI (``…/code/request/3.3.1`` → ``request``); "" for None."""
     if not iri or not iri.startswith(CODE):
@@ -248,43 +254,73 @@ def scheme(iri: str | None) -> str:
     return iri[len(CODE) :].split("/", 1)[0]
 
 
+def _text(term: str | None) -> str:
+    return term or ""
+
+
+def _notes(codes: str | None) -> str:
+    return NOTE_SEPARATOR.join(sorted(set((codes or "").split())))
+
+
+# each column's cell, a function of one variable of a solution (see :meth:`ReportGraph.solutions`)
+_CELL: dict[str, tuple[str, Callable[[str | None], str]]] = {
+    "agency": ("agencyLabel", _text),
+    "province": ("provinceLabel", _text),
+    "year": ("year", _text),
+    "template": ("template", notation),
+    "table": ("dataset", notation),
+    "provision": ("provision", notation),
+    "row_code": ("row", notation),
+    "row_label": ("rowLabel", _text),
+    "column_code": ("column", notation),
+    "column_label": ("columnLabel", _text),
+    "value": ("value", _text),
+    "unit": ("unit", notation),
+    "measure": ("measure", notation),
+    "notes": ("notes", _notes),
+    "observation": ("observation", _text),
+    "report": ("report", _text),
+    "agency_iri": ("agency", _text),
+    "province_code": ("province", notation),
+    "row_dimension": ("rowDimension", notation),
+    "row_scheme": ("row", scheme),
+    "column_dimension": ("columnDimension", notation),
+    "column_scheme": ("column", scheme),
+}
+CELLS = tuple(_CELL[name] for name in NAMES)  # in the order of the columns
+
+
 def row_cells(solution: Mapping[str, str | None]) -> list[str]:
-    """The cells of one row, in :data:`NAMES` order, from one solution of
-    ``dump_observations.rq`` as plain strings (IRIs, lexical forms; None for unbound)."""
+    """The cells of one row, in :data:`NAMES` order, from one solution (:meth:`ReportGraph.solutions`)
+    as plain strings (IRIs, lexical forms; None for unbound)."""
     get = solution.get
-    notes = sorted(set((get("notes") or "").split()))
-    cells = {
-        "agency": get("agencyLabel") or "",
-        "province": get("provinceLabel") or "",
-        "year": get("year") or "",
-        "template": notation(get("template")),
-        "table": notation(get("dataset")),
-        "provision": notation(get("provision")),
-        "row_code": notation(get("row")),
-        "row_label": get("rowLabel") or "",
-        "column_code": notation(get("column")),
-        "column_label": get("columnLabel") or "",
-        "value": get("value") or "",
-        "unit": notation(get("unit")),
-        "measure": notation(get("measure")),
-        "notes": NOTE_SEPARATOR.join(notes),
-        "observation": get("observation") or "",
-        "report": get("report") or "",
-        "agency_iri": get("agency") or "",
-        "province_code": notation(get("province")),
-        "row_dimension": notation(get("rowDimension")),
-        "row_scheme": scheme(get("row")),
-        "column_dimension": notation(get("columnDimension")),
-        "column_scheme": scheme(get("column")),
-    }
-    return [cells[name] for name in NAMES]
+    return [cell(get(variable)) for variable, cell in CELLS]
+
+
+_SORTED_BY = tuple(NAMES.index(name) for name in ("table", "row_scheme", "row_code", "column_code", "observation"))
 
 
 def sort_key(cells: Sequence[str]) -> tuple[str, ...]:
     """A report's rows in the order table, row, column, observation (the report's own rows: the
-    agency and year are the same)."""
-    at = {name: i for i, name in enumerate(NAMES)}
-    return tuple(cells[at[name]] for name in ("table", "row_scheme", "row_code", "column_code", "observation"))
+    agency and year are the same), then the cells in order: an observation has several rows only
+    if the store has several values where one is expected (two Chinese labels for a code, …)."""
+    return (*[cells[i] for i in _SORTED_BY], *cells)
+
+
+HEADER = ",".join(NAMES).encode("utf-8") + b"\r\n"  # no name needs quoting
+
+
+def csv_lines(rows: Sequence[Sequence[str]]) -> bytes:
+    """Rows as UTF-8 CSV (RFC 4180: ``,``, ``"``-quoting, CRLF), as :mod:`csv` writes them. When no
+    cell holds a ``,``, ``"`` or line break (which the counts of the joined text show), no cell is
+    quoted and the rows are joined directly (5x faster)."""
+    text = "".join([",".join(row) + "\r\n" for row in rows])
+    n = len(rows)
+    if '"' in text or text.count(",") != n * (len(NAMES) - 1) or text.count("\n") != n or text.count("\r") != n:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        text = buffer.getvalue()
+    return text.encode("utf-8")
 
 
 class Sink(Protocol):
@@ -292,38 +328,240 @@ class Sink(Protocol):
 
 
 def write_rows(reports: Iterable[Iterable[Mapping[str, str | None]]], sink: Sink) -> int:
-    """Write the header and the rows of ``reports`` (each the solutions of one report) to ``sink``
-    as UTF-8 CSV (RFC 4180), a report at a time; return the number of rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(NAMES)
+    """Write the header and the rows of ``reports`` (each the solutions of one report, sorted
+    by :func:`sort_key`) to ``sink``, a report at a time; return the number of rows."""
+    sink.write(HEADER)
     count = 0
     for solutions in reports:
         rows = sorted((row_cells(s) for s in solutions), key=sort_key)
-        writer.writerows(rows)
+        sink.write(csv_lines(rows))
         count += len(rows)
-        if buffer.tell() >= 1 << 20:
-            sink.write(buffer.getvalue().encode("utf-8"))
-            buffer.seek(0)
-            buffer.truncate()
-    sink.write(buffer.getvalue().encode("utf-8"))
     return count
 
 
-def report_solutions(store: Store, reports: Iterable[NamedNode]) -> Iterator[list[dict[str, str | None]]]:
-    """The solutions of ``dump_observations.rq`` for each report, as plain strings (the result
-    object never leaves this generator's thread)."""
-    query = resources.files("endpoint").joinpath("queries", "dump_observations.rq").read_text(encoding="utf-8")
-    report = Variable("report")
-    for graph in reports:
-        results = store.query(query, substitutions={report: graph})
-        try:
-            assert isinstance(results, QuerySolutions)
-            names = [v.value for v in results.variables]
-            rows = [{name: (None if (term := s[name]) is None else term.value) for name in names} for s in results]
-        finally:
-            del results
-        yield rows
+# --------------------------------------------------------------------------------------------
+# Reading a report graph from its N-Triples
+
+_P_REPORT, _P_AGENCY, _P_YEAR, _P_TEMPLATE, _P_LABEL = "report", "agency", "year", "template", "label"
+_P_DATASET, _P_PROVISION, _P_UNIT, _P_TARGET, _P_CODE = "dataset", "provision", "unit", "target", "code"
+_MEASURES = tuple(f"<{GK}{m}>" for m in ("count", "change", "amount", "quantity"))
+_ROW_DIMENSIONS = tuple(f"<{GK}{d}>" for d in ("request", "item", "proceeding", "legacyItem"))
+_COLUMN_DIMENSIONS = tuple(f"<{GK}{d}>" for d in ("applicant", "column", "result"))
+# the predicates a row is made of, in N-Triples form, and the key :class:`ReportGraph` files them under
+_READ = {
+    f"<{GK}report>": _P_REPORT,
+    f"<{GK}agency>": _P_AGENCY,
+    f"<{GK}year>": _P_YEAR,
+    f"<{GK}template>": _P_TEMPLATE,
+    f"<{SKOS_PREF_LABEL}>": _P_LABEL,
+    f"<{QB}dataSet>": _P_DATASET,
+    f"<{GK}provision>": _P_PROVISION,
+    f"<{UNIT_MEASURE}>": _P_UNIT,
+    "<http://www.w3.org/ns/oa#hasTarget>": _P_TARGET,
+    f"<{GK}issueCode>": _P_CODE,
+    **{p: p for p in _MEASURES + _ROW_DIMENSIONS + _COLUMN_DIMENSIONS},
+}
+# the variables of the four parts of a solution (:meth:`ReportGraph.rows`); the cells each part
+# makes; how the cells of the four, one after the other, are put in the order of NAMES
+_HEAD = ("report", "agency", "agencyLabel", "year", "template", "province", "provinceLabel")
+_OBSERVATION = ("observation", "provision", "unit", "notes", "dataset", "measure", "value")  # the order of _parts
+_ROW = ("rowDimension", "row", "rowLabel")
+_COLUMN = ("columnDimension", "column", "columnLabel")
+_PARTS: tuple[tuple[str, ...], ...] = (_HEAD, _OBSERVATION, _ROW, _COLUMN)
+_VARIABLES = _HEAD + _OBSERVATION + _ROW + _COLUMN
+# for each part: each of its cells, from which of its values
+_AT: dict[tuple[str, ...], list[tuple[int, Callable[[str | None], str]]]] = {
+    part: [(part.index(variable), cell) for variable, cell in CELLS if variable in part] for part in _PARTS
+}
+_ORDER = [i for part in _PARTS for i, (variable, _cell) in enumerate(CELLS) if variable in part]
+assert sorted(_ORDER) == list(range(len(NAMES)))  # each cell of one part
+_GATHER = operator.itemgetter(*(_ORDER.index(i) for i in range(len(NAMES))))
+
+
+def _own_cells(values: tuple[str | None, ...], part: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple([cell(values[i]) for i, cell in _AT[part]])
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    return chr(int(code, 16)) if code else _ESCAPED[match.group(3)]
+
+
+def value(term: str | None) -> str | None:
+    """The value of a term written in N-Triples (``<iri>`` → the IRI, ``_:id`` → the id, a
+    literal → its lexical form): what pyoxigraph's ``term.value`` gives."""
+    if term is None:
+        return None
+    if term[0] == "<":
+        return term[1:-1]
+    if term[0] == "_":
+        return term[2:]
+    lexical = term[1 : term.rindex('"')]  # after it: nothing, @lang or ^^<datatype>
+    return _ESCAPE.sub(_unescape, lexical) if "\\" in lexical else lexical
+
+
+_term = functools.lru_cache(maxsize=1 << 12)(value)  # for the terms many triples share: codes, numbers
+
+
+def _is_string(term: str) -> bool:
+    """A simple or language-tagged literal (what GROUP_CONCAT concatenates)."""
+    if term[0] != '"':
+        return False
+    after = term[term.rindex('"') + 1 :]
+    return not after or after[0] == "@"
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What every report's rows take from outside the report's graph, read once: the Chinese
+    labels (``skos:prefLabel``, language ``zh`` or ``zh-…``) of the vocabulary graph's resources
+    (the codes, the provinces) and each agency's provinces (``gk:province``, in the aggregates
+    graph), all keyed by terms in N-Triples form. Its size is that of the vocabulary and of the
+    number of agencies, not of the observations."""
+
+    labels: Mapping[str, Sequence[str]]
+    provinces: Mapping[str, Sequence[str]]
+    # the cells of a row's and a column's part (:meth:`ReportGraph.rows`), made once per dump
+    row_cells: dict[tuple[str | None, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
+    column_cells: dict[tuple[str | None, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def read(cls, store: Store) -> Lookups:
+        labels: dict[str, list[str]] = {}
+        vocabulary = NamedNode(GK_ONTOLOGY)
+        for quad in store.quads_for_pattern(None, NamedNode(SKOS_PREF_LABEL), None, vocabulary):
+            label = quad.object
+            if isinstance(label, Literal) and label.language and (label.language + "-").startswith("zh-"):
+                labels.setdefault(str(quad.subject), []).append(label.value)
+        provinces: dict[str, list[str]] = {}
+        for quad in store.quads_for_pattern(None, NamedNode(GK + "province"), None):
+            if not isinstance(quad.graph_name, DefaultGraph):  # any named graph, as GRAPH ?g
+                provinces.setdefault(str(quad.subject), []).append(str(quad.object))
+        return cls(labels, provinces)
+
+
+class ReportGraph:
+    """The rows of one report graph, read from its N-Triples as ``Store.dump`` writes them (one
+    triple a line, single spaces between the terms), fed in blocks of whole lines: the N-Quads
+    dump already decodes every quad of the graph, and Oxigraph's decoding of terms (a RocksDB
+    look-up per IRI) is what reading the store costs: at 1,000 synthetic reports a SPARQL query per
+    report took ~22 ms of CPU, ``quads_for_pattern`` on the ~20 predicates a row needs ~7 ms,
+    this ~2.5 ms of Python (reading the lines ~1.5, making the rows ~1).
+
+    :meth:`solutions` gives what a SPARQL query of the report would (one solution per
+    combination of the observation's values, as a join does), with these names: ``report``,
+    ``agency``, ``agencyLabel`` (any language, from the report graph), ``year``, ``template``,
+    ``province``, ``provinceLabel``, ``observation`` (the subjects with ``gk:report`` the
+    report), ``dataset``, ``measure`` and ``value``, ``rowDimension`` and ``row``, ``rowLabel``,
+    ``columnDimension`` and ``column`` (unbound for none), ``columnLabel``, ``provision`` and
+    ``unit`` (one of them if there are several), ``notes`` (the issue codes of the notes that
+    target the observation, separated by a space). No ``gk:agency`` or no ``gk:year``: no rows.
+    """
+
+    def __init__(self, report: str, lookups: Lookups) -> None:
+        self.node, self.lookups = f"<{report}>", lookups
+        self.facts: dict[str, dict[str, list[str]]] = {}
+
+    def feed(self, block: bytes) -> None:
+        read, facts = _READ, self.facts
+        for line in block.decode("utf-8").split("\n"):
+            parts = line.split(" ", 2)
+            if len(parts) == 3 and (key := read.get(parts[1])) is not None:
+                facts.setdefault(parts[0], {}).setdefault(key, []).append(parts[2][:-2])  # less " ."
+
+    def solutions(self) -> Iterator[dict[str, str | None]]:
+        for head, observation, row, column in self._parts():
+            yield dict(zip(_VARIABLES, head + observation + row + column, strict=True))
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The cells of the report's rows, sorted: :func:`row_cells` of each of :meth:`solutions`,
+        put together from the cells of its four parts (each cell is a function of one variable,
+        and each variable is of one part), those of a row's or a column's code computed once."""
+        heads: dict[tuple[str | None, ...], tuple[str, ...]] = {}
+        row_cache, column_cache = self.lookups.row_cells, self.lookups.column_cells
+        at = _AT[_OBSERVATION]
+        rows = []
+        for head, observation, row, column in self._parts():
+            if (head_cells := heads.get(head)) is None:
+                head_cells = heads[head] = _own_cells(head, _HEAD)
+            if (row_own := row_cache.get(row)) is None:
+                row_own = row_cache[row] = _own_cells(row, _ROW)
+            if (column_own := column_cache.get(column)) is None:
+                column_own = column_cache[column] = _own_cells(column, _COLUMN)
+            own = head_cells + tuple([cell(observation[i]) for i, cell in at]) + row_own + column_own
+            rows.append(_GATHER(own))
+        rows.sort(key=sort_key)
+        return rows
+
+    def _parts(self) -> Iterator[tuple[tuple[str | None, ...], ...]]:
+        """Each solution as its four parts, the values of the variables :data:`_HEAD` (the
+        report's facts), :data:`_OBSERVATION`, :data:`_ROW`, :data:`_COLUMN`."""
+        facts, labels = self.facts, self.lookups.labels
+        notes: dict[str, set[str]] = {}
+        for about in facts.values():
+            codes = [value(c) or "" for c in about.get(_P_CODE, ()) if _is_string(c)]
+            for target in about.get(_P_TARGET, ()):
+                notes.setdefault(target, set()).update(codes)
+        heads = list(self._heads())
+        for subject, about in facts.items():
+            if self.node not in about.get(_P_REPORT, ()):
+                continue
+            found = notes.get(subject)
+            observation = (
+                value(subject),
+                _term(about.get(_P_PROVISION, [None])[0]),  # as SAMPLE: one of them
+                _term(about.get(_P_UNIT, [None])[0]),
+                " ".join(sorted(found)) if found else None,
+            )
+            rows = [
+                (_term(dimension), _term(code), label)
+                for dimension in _ROW_DIMENSIONS
+                for code in about.get(dimension, ())
+                for label in labels.get(code) or (None,)
+            ]
+            columns = [
+                (_term(dimension), _term(code), label)
+                for dimension in _COLUMN_DIMENSIONS
+                for code in about.get(dimension, ())
+                for label in labels.get(code) or (None,)
+            ] or [(None, None, None)]
+            for dataset in about.get(_P_DATASET, ()):
+                for measure in _MEASURES:
+                    for number in about.get(measure, ()):
+                        cells = (*observation, _term(dataset), _term(measure), _term(number))
+                        for head in heads:
+                            for row in rows:
+                                for column in columns:
+                                    yield head, cells, row, column
+
+    def _heads(self) -> Iterator[tuple[str | None, ...]]:
+        """The report's facts (the variables :data:`_HEAD`), one combination each (normally one)."""
+        report = self.facts.get(self.node, {})
+        for agency in report.get(_P_AGENCY, ()):
+            names: Sequence[str | None] = self.facts.get(agency, {}).get(_P_LABEL) or [None]
+            places: list[tuple[str | None, str | None]] = [
+                (province, label)
+                for province in self.lookups.provinces.get(agency, ())
+                for label in self.lookups.labels.get(province) or (None,)
+            ] or [(None, None)]
+            for year in report.get(_P_YEAR, ()):
+                templates: Sequence[str | None] = report.get(_P_TEMPLATE) or [None]
+                for template in templates:
+                    for name in names:
+                        for province, province_label in places:
+                            yield (
+                                value(self.node),
+                                value(agency),
+                                value(name),
+                                value(year),
+                                value(template),
+                                value(province),
+                                province_label,
+                            )
 
 
 def data_base(first_report: NamedNode | None) -> str:

@@ -229,3 +229,233 @@ def test_dumps_page_and_home_page_link_the_table(client: TestClient, dumps_dir: 
     assert plain.status_code == 200 and plain.headers["content-encoding"] == "gzip"
     assert plain.headers["content-type"] == "text/csv; charset=utf-8"
     assert plain.content == gzip.decompress((dumps_dir / tidy.CSV_NAME).read_bytes())
+
+
+# --------------------------------------------------------------------------------------------
+# The rows against a SPARQL reading of the store. The dump makes them from the N-Triples it
+# writes anyway (tidy.ReportGraph); this query (what the table was first read with, one report
+# at a time) says what they are, read by Oxigraph's SPARQL engine instead.
+
+REFERENCE_QUERY = """
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX gk: <https://w3id.org/gongkai/def#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
+SELECT ?observation ?report ?agency ?agencyLabel ?year ?template ?province ?provinceLabel ?dataset ?provision
+       ?rowDimension ?row ?rowLabel ?columnDimension ?column ?columnLabel ?measure ?value ?unit ?notes
+WHERE {
+  GRAPH ?report {
+    ?report gk:agency ?agency ; gk:year ?year .
+    OPTIONAL { ?report gk:template ?template }
+    OPTIONAL { ?agency skos:prefLabel ?agencyLabel }
+  }
+  OPTIONAL {
+    GRAPH ?derived { ?agency gk:province ?province }
+    OPTIONAL {
+      GRAPH <https://w3id.org/gongkai/def> { ?province skos:prefLabel ?provinceLabel }
+      FILTER(LANGMATCHES(LANG(?provinceLabel), "zh"))
+    }
+  }
+  {
+    SELECT ?report ?observation ?dataset ?rowDimension ?row ?measure ?value
+           (SAMPLE(?provision0) AS ?provision) (SAMPLE(?unit0) AS ?unit)
+           (GROUP_CONCAT(DISTINCT ?code; separator=" ") AS ?notes)
+    WHERE {
+      GRAPH ?report {
+        ?observation gk:report ?report ; qb:dataSet ?dataset .
+        VALUES ?measure { gk:count gk:change gk:amount gk:quantity }
+        ?observation ?measure ?value .
+        VALUES ?rowDimension { gk:request gk:item gk:proceeding gk:legacyItem }
+        ?observation ?rowDimension ?row .
+        OPTIONAL { ?observation gk:provision ?provision0 }
+        OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit0 }
+        OPTIONAL { ?note oa:hasTarget ?observation ; gk:issueCode ?code }
+      }
+    }
+    GROUP BY ?report ?observation ?dataset ?rowDimension ?row ?measure ?value
+  }
+  OPTIONAL {
+    GRAPH <https://w3id.org/gongkai/def> { ?row skos:prefLabel ?rowLabel }
+    FILTER(LANGMATCHES(LANG(?rowLabel), "zh"))
+  }
+  OPTIONAL {
+    GRAPH ?report {
+      VALUES ?columnDimension { gk:applicant gk:column gk:result }
+      ?observation ?columnDimension ?column
+    }
+    OPTIONAL {
+      GRAPH <https://w3id.org/gongkai/def> { ?column skos:prefLabel ?columnLabel }
+      FILTER(LANGMATCHES(LANG(?columnLabel), "zh"))
+    }
+  }
+}
+"""
+
+
+def reference_solutions(store: Store, report: NamedNode) -> list[dict[str, str | None]]:
+    from pyoxigraph import Variable
+
+    results = store.query(REFERENCE_QUERY, substitutions={Variable("report"): report})
+    names = [v.value for v in results.variables]  # type: ignore[union-attr]
+    return [{n: (None if (t := s[n]) is None else t.value) for n in names} for s in results]  # type: ignore[union-attr]
+
+
+def read_graph(store: Store, report: NamedNode, blocks: int = 1) -> tidy.ReportGraph:
+    """A report graph's rows as the dump makes them: its N-Triples fed in ``blocks`` pieces
+    of whole lines."""
+    from pyoxigraph import RdfFormat
+
+    graph = tidy.ReportGraph(report.value, tidy.Lookups.read(store))
+    lines = (store.dump(format=RdfFormat.N_TRIPLES, from_graph=report) or b"").splitlines(keepends=True)
+    step = max(1, -(-len(lines) // blocks))
+    for start in range(0, len(lines), step):
+        graph.feed(b"".join(lines[start : start + step]))
+    return graph
+
+
+def test_the_dumped_table_is_what_sparql_reads_from_the_store(store_dir: Path, dumps_dir: Path) -> None:
+    from endpoint.loader import report_years
+
+    store = Store.read_only(str(store_dir.resolve()))
+    reports = sorted({g for graphs in report_years(store).values() for g in graphs}, key=str)
+    expected = io.BytesIO()
+    rows = tidy.write_rows((reference_solutions(store, r) for r in reports), expected)
+    assert rows > 500 and len(reports) == 5
+    assert gzip.decompress((dumps_dir / tidy.CSV_NAME).read_bytes()) == expected.getvalue()
+
+
+V = "http://x.test"
+CODE = tidy.CODE
+# what N-Triples escapes (\\, \", \t, \n, \r, \b, \f, \u0001), a comma, and a character beyond the BMP
+AGENCY_NAME = '某市"测试",局\\\t其他\n办公室\r\b\f\x01𠀀'
+
+
+def made_up_store() -> tuple[Store, NamedNode]:
+    """A report graph with what a report may hold beside the seeds' plain cases: an agency name
+    with what N-Triples escapes and a comma (the CSV quotes it); a code with two Chinese labels
+    (and an English one); a legacy observation (no column) with a unit; a 表二 amount with a
+    provision; notes from a blank node and from an IRI, two codes on one observation; an
+    observation without a data set and one of another report (neither is a row)."""
+    from pyoxigraph import BlankNode, Quad
+
+    qb = "http://purl.org/linked-data/cube#"
+    oa = "http://www.w3.org/ns/oa#"
+    label = NamedNode(tidy.SKOS_PREF_LABEL)
+    vocabulary = NamedNode("https://w3id.org/gongkai/def")
+    report, agency = NamedNode(f"{V}/id/report/a-1/2021"), NamedNode(f"{V}/id/agency/a-1")
+    province = NamedNode(CODE + "province/34")
+    store = Store()
+
+    def add(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal, g: NamedNode = report) -> None:
+        store.add(Quad(s, NamedNode(p), o, g))
+
+    for iri, text, lang in [
+        (CODE + "item/regulation", "规章", "zh"),
+        (CODE + "item/regulation", "规章（本年）", "zh-hans"),
+        (CODE + "item/regulation", "regulations", "en"),
+        (CODE + "column/new-made", "本年制发件数", "zh"),
+        (CODE + "legacy/3", "依申请公开", "zh"),
+        (CODE + "request/3.1", "予以公开", "zh"),
+        (CODE + "applicant/total", "总计", "zh"),
+        (province.value, "安徽省", "zh"),
+    ]:
+        add(NamedNode(iri), tidy.SKOS_PREF_LABEL, Literal(text, language=lang), vocabulary)
+    store.add(Quad(agency, NamedNode(GK + "province"), province, NamedNode(f"{V}/id/dataset/aggregates")))
+    add(report, GK + "agency", agency)
+    add(report, GK + "year", Literal("2021", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    add(report, GK + "template", NamedNode(CODE + "template/2021"))
+    store.add(Quad(agency, label, Literal(AGENCY_NAME, language="zh"), report))
+    integer = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    observations = {
+        "table2/regulation/new-made": (
+            "table2",
+            "item/regulation",
+            "column/new-made",
+            "amount",
+            Literal("28370.5", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ),
+        "table3/3.1/total": ("table3", "request/3.1", "applicant/total", "count", Literal("12", datatype=integer)),
+        "legacy/3": ("legacy", "legacy/3", None, "quantity", Literal("-4", datatype=integer)),
+    }
+    dimensions = {
+        "item": "item",
+        "request": "request",
+        "legacy": "legacyItem",
+        "column": "column",
+        "applicant": "applicant",
+    }
+    for path, (table, row, column, measure, number) in observations.items():
+        obs = NamedNode(f"{report.value}/{path}")
+        add(obs, GK + "report", report)
+        add(obs, qb + "dataSet", NamedNode(f"{V}/id/dataset/{table}"))
+        add(obs, GK + dimensions[row.split("/")[0]], NamedNode(CODE + row))
+        if column:
+            add(obs, GK + dimensions[column.split("/")[0]], NamedNode(CODE + column))
+        add(obs, GK + measure, number)
+    add(NamedNode(f"{report.value}/table2/regulation/new-made"), GK + "provision", NamedNode(CODE + "provision/20-1"))
+    add(NamedNode(f"{report.value}/legacy/3"), tidy.UNIT_MEASURE, NamedNode(CODE + "unit/item"))
+    note, other = BlankNode("n1"), NamedNode(f"{report.value}/note/2")
+    add(note, oa + "hasTarget", NamedNode(f"{report.value}/legacy/3"))
+    add(note, GK + "issueCode", Literal("unit-missing"))
+    add(other, oa + "hasTarget", NamedNode(f"{report.value}/legacy/3"))
+    add(other, GK + "issueCode", Literal("sum-mismatch"))
+    add(other, GK + "issueCode", Literal("unit-missing"))
+    stray = NamedNode(f"{report.value}/table3/3.2/total")  # no data set: not an observation of the table
+    add(stray, GK + "report", report)
+    add(stray, GK + "count", Literal("1", datatype=integer))
+    add(stray, GK + "request", NamedNode(CODE + "request/3.1"))
+    foreign = NamedNode(f"{V}/id/report/b-2/2021/table3/3.1/total")  # of another report
+    add(foreign, GK + "report", NamedNode(f"{V}/id/report/b-2/2021"))
+    add(foreign, qb + "dataSet", NamedNode(f"{V}/id/dataset/table3"))
+    add(foreign, GK + "count", Literal("7", datatype=integer))
+    add(foreign, GK + "request", NamedNode(CODE + "request/3.1"))
+    return store, report
+
+
+def as_multiset(solutions: list[dict[str, str | None]]) -> list[tuple[tuple[str, str], ...]]:
+    """Solutions compared whatever their order, and that of the codes in ``notes`` (a set)."""
+    return sorted(
+        tuple(
+            sorted(
+                (k, "(unbound)" if v is None else " ".join(sorted(v.split())) if k == "notes" else v)
+                for k, v in s.items()
+            )
+        )
+        for s in solutions
+    )
+
+
+@pytest.mark.parametrize("blocks", [1, 3, 40])
+def test_a_report_graph_read_from_its_n_triples_gives_what_sparql_gives(blocks: int) -> None:
+    store, report = made_up_store()
+    graph = read_graph(store, report, blocks)
+    expected = reference_solutions(store, report)
+    assert len(expected) == 4  # the code with two Chinese labels: two rows, as a join gives
+    assert as_multiset(list(graph.solutions())) == as_multiset(expected)
+    rows = graph.rows()
+    assert rows == sorted((tuple(tidy.row_cells(s)) for s in expected), key=tidy.sort_key)
+    cells = [dict(zip(tidy.NAMES, row, strict=True)) for row in rows]
+    assert {c["agency"] for c in cells} == {AGENCY_NAME}
+    legacy = next(c for c in cells if c["table"] == "legacy")
+    assert legacy["notes"] == "sum-mismatch unit-missing" and legacy["unit"] == "item" and legacy["column_code"] == ""
+    assert {c["row_label"] for c in cells if c["row_code"] == "regulation"} == {"规章", "规章（本年）"}
+
+
+def test_a_report_without_agency_or_year_has_no_rows() -> None:
+    store, report = made_up_store()
+    store.remove(next(iter(store.quads_for_pattern(report, NamedNode(GK + "year"), None, report))))
+    assert reference_solutions(store, report) == [] and list(read_graph(store, report).solutions()) == []
+
+
+def test_csv_lines_write_what_the_csv_module_writes() -> None:
+    plain = [tuple(f"{name}-{i}" for name in tidy.NAMES) for i in range(3)]
+    for rows in (
+        plain,
+        [*plain, tuple("a,b" if n == "agency" else 'say "x"' if n == "row_label" else "" for n in tidy.NAMES)],
+        [tuple("line\r\nbreak" if n == "agency" else "x" for n in tidy.NAMES)],
+        [],
+    ):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        assert tidy.csv_lines(rows) == buffer.getvalue().encode("utf-8")
