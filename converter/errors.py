@@ -76,6 +76,8 @@ ISSUE_CODES: dict[str, str] = {
     "converted-by-libreoffice": "the file was converted to .docx by LibreOffice before it was read",
     "sources-disagree": "two files of the same report give different values for a cell; the value the table's arithmetic confirms is published, else the cell is left out",
     "source-incomplete": "one file of a report merged from several lacks a table the other has; that table is published from the file that has it, unchecked by a second source",
+    "carry-over-mismatch": "表三 row 2 (上年结转) of a year differs from row 4 (结转下年度继续办理) of the same agency's year before, in one applicant column (a check across reports, made at load time)",
+    "agency-possible-match": "two agencies whose names differ only in how their place is written (same gazetteer division, same organ, years that do not overlap) may be one agency; proposed, not merged (a check across reports, made at load time)",
 }
 
 

@@ -99,6 +99,20 @@ def dataset_iri(base: str, table: str) -> URIRef:
     return URIRef(f"{_base(base)}/id/dataset/{_safe(table)}")
 
 
+def checks_graph_iri(base: str) -> URIRef:
+    """The named graph of the checks across reports that ``gongkai load`` computes (carry-over
+    year to year, possible matches of agencies): ``{BASE}/id/checks``. Derived at load time, like
+    the aggregates graph ``{BASE}/id/dataset/aggregates`` (``endpoint.aggregates``): no report's
+    own graph is touched."""
+    return URIRef(f"{_base(base)}/id/checks")
+
+
+def check_note_iri(base: str, check: str, *parts: str) -> URIRef:
+    """A quality note of a check across reports: ``{BASE}/id/checks/{check}/{part}…``, e.g.
+    ``…/checks/carry-over/{agency-key}/{year}/{applicant}``, ``…/checks/agency-match/{key}/{key}``."""
+    return URIRef(f"{checks_graph_iri(base)}/{'/'.join([_safe(check), *(_safe(p) for p in parts)])}")
+
+
 def scheme_iri(scheme: str) -> URIRef:
     return URIRef(f"{CODE_BASE}{_safe(scheme)}")
 

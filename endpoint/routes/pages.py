@@ -34,6 +34,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from converter.tables.layout import CONCEPTS
 from converter.vocab import CODE_BASE
+from endpoint.conneg import preferred_language
 from endpoint.deps import SettingsDep, StoreDep
 from endpoint.errors import BadRequest, NotFound
 from endpoint.render.charts import Chart, bar_chart
@@ -124,21 +125,7 @@ def choose_lang(request: Request) -> str:
     asked = request.query_params.get("lang", "").lower()
     if asked in LANGS:
         return asked
-    best, best_q = "zh", -1.0
-    for part in request.headers.get("accept-language", "").split(","):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        for p in params.split(";"):
-            name, _, value = p.strip().partition("=")
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGS and q > best_q:
-            best, best_q = primary, q
-    return best
+    return preferred_language(request.headers.get("accept-language"), LANGS, "zh")
 
 
 def lang_switch(request: Request, lang: str) -> str:
@@ -437,8 +424,59 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "—" if value is None else f"{value:g}{unit}"
 
 
+def _doc_href(iri: str) -> str:
+    return "/doc/" + iri.split("/id/", 1)[1] if "/id/" in iri else iri
+
+
+def carry_over_marks(store: Store, agency_iri: str, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """The years of the agency whose 表三 row 2 (上年结转) differs from row 4 of the year before
+    (``carry-over-mismatch`` notes of ``gongkai load``, ``page_carry_over.rq``), year → one entry
+    per applicant column: its label, both values and years, links to both cells and the note."""
+    marks: dict[str, list[dict[str, Any]]] = {}
+    seen: set[str] = set()
+    for sol in select(store, "page_carry_over.rq", {"agency": NamedNode(agency_iri)}):
+        note = _v(sol["note"]) or ""
+        if note in seen:
+            continue
+        seen.add(note)
+        column = _notation(_v(sol["applicant"])) or ""
+        marks.setdefault(_v(sol["year"]) or "?", []).append(
+            {
+                "column": concept_label("applicant", column, lang),
+                "value": _int(sol["count"]),
+                "before_year": _v(sol["before"]),
+                "before": _int(sol["previous"]),
+                "href": _doc_href(sol["obs"].value),
+                "before_href": _doc_href(sol["other"].value),
+                "note_href": _doc_href(note),
+            }
+        )
+    return marks
+
+
+def possible_matches(store: Store, agency_iri: str) -> list[dict[str, Any]]:
+    """The agencies ``gongkai load`` proposes as possibly the same as this one
+    (``gk:possibleSameAgency``, ``page_possible_matches.rq``)."""
+    out = []
+    for sol in select(store, "page_possible_matches.rq", {"agency": NamedNode(agency_iri)}):
+        other = sol["other"].value
+        years = sorted(y.strip() for y in (_v(sol["years"]) or "").split(",") if y.strip())
+        note = _v(sol["note"])
+        out.append(
+            {
+                "href": _doc_href(other),
+                "name": _v(sol["name"]) or _key_of(other),
+                "years": ", ".join(years),
+                "message": _v(sol["message"]) or "",
+                "note_href": _doc_href(note) if note else None,
+            }
+        )
+    return out
+
+
 def series_context(store: Store, agency_iri: str, lang: str) -> dict[str, Any]:
-    """What ``agency.html`` needs for its charts and figures table."""
+    """What ``agency.html`` needs for its charts and figures table, the carry-over marks of its
+    years and the agencies that may be the same (the checks across reports, issue 21)."""
     rows = agency_series(store, agency_iri)
     key = _key_of(agency_iri)
     columns = [
@@ -454,6 +492,8 @@ def series_context(store: Store, agency_iri: str, lang: str) -> dict[str, Any]:
         "charts": series_charts(rows, lang),
         "series_csv": f"/agencies/{key}/series.csv",
         "series_json": f"/agencies/{key}/series.json",
+        "carry_over": carry_over_marks(store, agency_iri, lang),
+        "possible_matches": possible_matches(store, agency_iri),
     }
 
 
