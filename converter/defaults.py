@@ -4,3 +4,4 @@ from here."""
 
 DEFAULT_BASE = "http://localhost:8000"  # the base of the data IRIs unless --base-url says otherwise
 GK_ONTOLOGY = "https://w3id.org/gongkai/def"  # the ontology, and the graph of the vocabulary in a store
+CODE_BASE = "https://w3id.org/gongkai/code/"  # the code lists (converter.iris.code_iri)

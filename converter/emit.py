@@ -8,8 +8,8 @@ serializer writes), the four joined by spaces. No RDF text is pasted together fr
 rdflib ``Dataset`` (TriG and Turtle output, tests, SHACL with pySHACL);
 :func:`converter.output.report_nquads` sorts them into a report's N-Quads block.
 
-Why lines and not quads: a ``pyoxigraph.Quad`` whose object is a literal costs ~3.5 µs to make
-(against ~0.4 µs with an IRI: the binding tries the other term types first), and a report has
+Why lines and not quads: a ``pyoxigraph.Quad`` whose object is a literal costs several times one
+whose object is an IRI to make (the binding tries the other term types first), and a report has
 ~1,200 such statements: half of a text report's conversion time went there (bench/RESULTS.md).
 
 Lexical forms are those the rdflib builder of earlier versions wrote (tests/converter/
@@ -102,7 +102,7 @@ _MEASURE_TYPED = {"table2", "legacy"}
 
 @lru_cache(maxsize=4096)
 def agency_key(name: str) -> str:
-    """:func:`converter.iris.agency_key`, cached (pinyin costs ~0.1 ms a name; a run asks several times)."""
+    """:func:`converter.iris.agency_key`, cached (pinyin is slow; a run asks several times)."""
     return iris.agency_key(name)
 
 

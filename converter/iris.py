@@ -1,6 +1,14 @@
-"""The only place that mints and parses Gongkai IRIs (DESIGN.md, "Published contract").
+"""The only place that mints and parses Gongkai IRIs (DESIGN.md, "Published contract"): the
+converter's and the endpoint's alike (tests/test_iris_home.py fails when another module builds an
+``/id/`` IRI by hand).
 
-Data IRIs live under ``{BASE}/id/``; code-list IRIs under ``https://w3id.org/gongkai/code/``.
+Data IRIs live under ``{BASE}/id/``; code-list IRIs under ``https://w3id.org/gongkai/code/``. The
+document about the thing ``{BASE}/id/{path}`` is ``/doc/{path}`` on the server (:func:`doc_path`).
+
+Importing this module imports neither rdflib nor pypinyin (``gongkai load`` and ``gongkai dump``
+start without them, tests/endpoint/test_loader.py): they are imported by the first call that needs
+them. The IRIs of the converter's resources are rdflib ``URIRef`` terms; the prefixes and document
+paths the endpoint matches IRIs against are ``str``.
 
 >>> agency_key("六安市裕安区人民政府")
 'luanshi-yuanqu-renminzhengfu-ec15'
@@ -16,12 +24,13 @@ import functools
 import hashlib
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from pypinyin import lazy_pinyin
-from rdflib import URIRef
-
+from converter.defaults import CODE_BASE
 from converter.defaults import DEFAULT_BASE as DEFAULT_BASE  # its home; converter.iris.DEFAULT_BASE too
-from converter.vocab import CODE_BASE
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
 
 _KEY_RE = re.compile(r"^[a-z0-9-]+$")
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9.\-]+")
@@ -48,9 +57,11 @@ def agency_key(name: str) -> str:
             current = ""
     if current:
         words.append(current)
+    from pypinyin import lazy_pinyin  # here, not at import (see the module's docstring)
+
     slugs = []
     for word in words:
-        ascii_word = "".join(lazy_pinyin(word, errors=lambda s: list(s)))
+        ascii_word = "".join(lazy_pinyin(word))  # characters without pinyin kept as they are, dropped below
         slug = re.sub(r"[^a-z0-9]+", "", ascii_word.lower())
         if slug:
             slugs.append(slug)
@@ -62,15 +73,78 @@ def _base(base: str) -> str:
     return base.rstrip("/")
 
 
+@functools.cache
+def _uriref() -> type[URIRef]:
+    from rdflib import URIRef  # here, not at import (see the module's docstring)
+
+    return URIRef
+
+
+def _uri(iri: str) -> URIRef:
+    return _uriref()(iri)
+
+
+def data_prefix(base: str) -> str:
+    """``{BASE}/id/``: the start of every data IRI (the data set's ``void:uriSpace``).
+
+    >>> data_prefix("http://localhost:8000/")
+    'http://localhost:8000/id/'
+    """
+    return f"{_base(base)}/id/"
+
+
+def data_iri(base: str, path: str) -> str:
+    """``{BASE}/id/{path}``: the thing that ``/id/{path}`` and ``/doc/{path}`` are about. ``path`` is
+    taken as the request gives it, unchecked: a path that names nothing is answered 404, not refused
+    here.
+
+    >>> data_iri("http://localhost:8000", "agency/luanshi-yuanqu-renminzhengfu-ec15")
+    'http://localhost:8000/id/agency/luanshi-yuanqu-renminzhengfu-ec15'
+    """
+    return data_prefix(base) + path
+
+
+def doc_path(iri: str, base: str | None = None) -> str | None:
+    """The path of the document about a data IRI on the server: ``{BASE}/id/{path}`` → ``/doc/{path}``;
+    None if ``iri`` is not a data IRI. Without ``base``, ``{BASE}`` is whatever comes before the first
+    ``/id/`` (an IRI read from a store, which holds only data IRIs under the base it was loaded for).
+
+    >>> doc_path("http://localhost:8000/id/report/abc-1234/2020/table3/1/total", "http://localhost:8000")
+    '/doc/report/abc-1234/2020/table3/1/total'
+    >>> doc_path("https://data.example.org/id/agency/abc-1234")
+    '/doc/agency/abc-1234'
+    >>> doc_path("https://w3id.org/gongkai/code/request/1") is None
+    True
+    """
+    if base is None:
+        _, found, path = iri.partition("/id/")
+        return "/doc/" + path if found else None
+    prefix = data_prefix(base)
+    return "/doc/" + iri[len(prefix) :] if iri.startswith(prefix) else None
+
+
+def base_of(iri: str, kind: str = "report") -> str | None:
+    """The ``{BASE}`` of a data IRI of ``kind``: what comes before ``/id/{kind}/``; None if ``iri``
+    has no such part.
+
+    >>> base_of("https://data.example.org/id/report/abc-1234/2020")
+    'https://data.example.org'
+    >>> base_of("https://data.example.org/id/agency/abc-1234") is None
+    True
+    """
+    base, found, _ = iri.partition(f"/id/{_safe(kind)}/")
+    return base if found else None
+
+
 def agency_iri(base: str, key: str) -> URIRef:
     _check_key(key)
-    return URIRef(f"{_base(base)}/id/agency/{key}")
+    return _uri(f"{_base(base)}/id/agency/{key}")
 
 
 @functools.lru_cache(maxsize=1024)  # a report's cells all ask for it
 def report_iri(base: str, key: str, year: int) -> URIRef:
     _check_key(key)
-    return URIRef(f"{_base(base)}/id/report/{key}/{int(year)}")
+    return _uri(f"{_base(base)}/id/report/{key}/{int(year)}")
 
 
 def graph_iri(base: str, key: str, year: int) -> URIRef:
@@ -81,22 +155,57 @@ def graph_iri(base: str, key: str, year: int) -> URIRef:
 def observation_iri(base: str, key: str, year: int, table: str, *codes: str) -> URIRef:
     """One table cell: ``{BASE}/id/report/{key}/{year}/{table}/{code}/{code}…``."""
     parts = [_safe(table), *(_safe(c) for c in codes)]
-    return URIRef(f"{report_iri(base, key, year)}/{'/'.join(parts)}")
+    return _uri(f"{report_iri(base, key, year)}/{'/'.join(parts)}")
 
 
 def note_iri(base: str, key: str, year: int, number: int) -> URIRef:
-    return URIRef(f"{report_iri(base, key, year)}/note/{int(number)}")
+    return _uri(f"{report_iri(base, key, year)}/note/{int(number)}")
 
 
 def source_iri(base: str, sha256: str) -> URIRef:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-    return URIRef(f"{_base(base)}/id/source/{sha256}")
+    return _uri(f"{_base(base)}/id/source/{sha256}")
+
+
+def dataset_prefix(base: str) -> str:
+    """``{BASE}/id/dataset/``: the start of every data set's IRI (:func:`dataset_iri`).
+
+    >>> dataset_prefix("http://localhost:8000") + "{table}"
+    'http://localhost:8000/id/dataset/{table}'
+    """
+    return f"{_base(base)}/id/dataset/"
 
 
 def dataset_iri(base: str, table: str) -> URIRef:
-    """The corpus-wide ``qb:DataSet`` of one table kind (table2, table3, table4, legacy)."""
-    return URIRef(f"{_base(base)}/id/dataset/{_safe(table)}")
+    """The corpus-wide ``qb:DataSet`` of one table kind (table2, table3, table4, legacy), or one
+    aggregate cube of the endpoint (``national-applications``, ``provincial-appeals``, …).
+
+    >>> str(dataset_iri("http://localhost:8000", "table3"))
+    'http://localhost:8000/id/dataset/table3'
+    """
+    return _uri(dataset_prefix(base) + _safe(table))
+
+
+def aggregates_graph_iri(base: str) -> URIRef:
+    """The named graph of the aggregate cubes that ``gongkai load`` computes
+    (``endpoint.aggregates``): ``{BASE}/id/dataset/aggregates``.
+
+    >>> str(aggregates_graph_iri("http://localhost:8000/"))
+    'http://localhost:8000/id/dataset/aggregates'
+    """
+    return dataset_iri(base, "aggregates")
+
+
+def cube_observation_iri(base: str, cube: str, *parts: str) -> URIRef:
+    """One observation of an aggregate cube: ``{BASE}/id/dataset/{cube}/{part}/…``, the parts being
+    the province's code (provincial cubes), the year and the notations of the dimensions, as the
+    store holds them.
+
+    >>> str(cube_observation_iri("http://localhost:8000", "provincial-applications", "34", "2020", "3.3.1"))
+    'http://localhost:8000/id/dataset/provincial-applications/34/2020/3.3.1'
+    """
+    return _uri(f"{dataset_iri(base, cube)}/{'/'.join(parts)}")
 
 
 def checks_graph_iri(base: str) -> URIRef:
@@ -104,21 +213,21 @@ def checks_graph_iri(base: str) -> URIRef:
     year to year, possible matches of agencies): ``{BASE}/id/checks``. Derived at load time, like
     the aggregates graph ``{BASE}/id/dataset/aggregates`` (``endpoint.aggregates``): no report's
     own graph is touched."""
-    return URIRef(f"{_base(base)}/id/checks")
+    return _uri(f"{_base(base)}/id/checks")
 
 
 def check_note_iri(base: str, check: str, *parts: str) -> URIRef:
     """A quality note of a check across reports: ``{BASE}/id/checks/{check}/{part}…``, e.g.
     ``…/checks/carry-over/{agency-key}/{year}/{applicant}``, ``…/checks/agency-match/{key}/{key}``."""
-    return URIRef(f"{checks_graph_iri(base)}/{'/'.join([_safe(check), *(_safe(p) for p in parts)])}")
+    return _uri(f"{checks_graph_iri(base)}/{'/'.join([_safe(check), *(_safe(p) for p in parts)])}")
 
 
 def scheme_iri(scheme: str) -> URIRef:
-    return URIRef(f"{CODE_BASE}{_safe(scheme)}")
+    return _uri(f"{CODE_BASE}{_safe(scheme)}")
 
 
 def code_iri(scheme: str, notation: str) -> URIRef:
-    return URIRef(f"{CODE_BASE}{_safe(scheme)}/{_safe(notation)}")
+    return _uri(f"{CODE_BASE}{_safe(scheme)}/{_safe(notation)}")
 
 
 def parse_data_iri(base: str, iri: str) -> tuple[str, tuple[str, ...]]:
@@ -126,7 +235,7 @@ def parse_data_iri(base: str, iri: str) -> tuple[str, tuple[str, ...]]:
 
     :raises ValueError: the IRI is not under ``{base}/id/``.
     """
-    prefix = f"{_base(base)}/id/"
+    prefix = data_prefix(base)
     if not iri.startswith(prefix):
         raise ValueError(f"not a Gongkai data IRI under {prefix}: {iri}")
     kind, *rest = iri[len(prefix) :].split("/")

@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import IO
@@ -63,7 +64,7 @@ def _join(lines: Sequence[bytes]) -> bytes:
 
 def quads_nquads(quads: Iterable[ox.Quad]) -> bytes:
     """Quads as N-Quads, one statement a line, sorted, without duplicates."""
-    return _join(_sorted_lines([ox.serialize(quads, format=ox.RdfFormat.N_QUADS)]))
+    return _join(_sorted_lines([ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""]))  # None only with an output
 
 
 def report_nquads(report: Report, base: str) -> bytes:
@@ -237,7 +238,7 @@ class SortedRuns:
         self.spill()
         while len(self.runs) > MERGE_FAN_IN:
             group, self.runs = self.runs[:MERGE_FAN_IN], self.runs[MERGE_FAN_IN:]
-            self._write_run(lambda run, group=group: _write_blocks(_merge_runs(group), run))
+            self._write_run(partial(_write_blocks, _merge_runs(group)))  # a generator: merges when written
             for path in group:
                 path.unlink()
         for _, data in self._substituted(_merge_runs(self.runs)):

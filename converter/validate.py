@@ -416,17 +416,22 @@ def _units(store: ox.Store) -> Iterator[tuple[str | None, ox.NamedNode | ox.Blan
 def _unit_ntriples(store: ox.Store) -> Iterator[tuple[str | None, bytes]]:
     """(graph name, N-Triples) of each graph to validate alone, the vocabulary added to each.
 
-    The store writes the N-Triples itself (Rust): ~1.3 ms a report, against ~5.8 ms to build
-    ``ox.Triple`` objects in Python for them. Blank node labels are the store's, so they hold
+    The store writes the N-Triples itself (Rust), much faster than building ``ox.Triple`` objects
+    in Python for them (bench/RESULTS.md). Blank node labels are the store's, so they hold
     across the graph and the vocabulary appended to it.
     """
     vocab_node = ox.NamedNode(VOCAB_GRAPH)
     units = list(_units(store))
     extra = b""
     if units and units[0][1] != vocab_node and store.contains_named_graph(vocab_node):
-        extra = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=vocab_node)
+        extra = _ntriples(store, vocab_node)
     for name, unit in units:
-        yield name, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=unit) + extra
+        yield name, _ntriples(store, unit) + extra
+
+
+def _ntriples(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bytes:
+    """One graph of ``store`` as N-Triples, written by the store."""
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""  # None only with an output
 
 
 def _validate_parallel(
@@ -505,7 +510,7 @@ def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str, s
         # N-Triples handed over as turbo's own "nquads" Input is parsed in Rust (42 ms a report);
         # plain bytes would go through rdflib's parser (120 ms).
         if isinstance(data, ox.Store):
-            data = data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            data = _ntriples(data, ox.DefaultGraph())
         try:
             from pyshacl_turbo.rdf import Input
 
@@ -523,7 +528,7 @@ def _validate_one(data: ox.Store | bytes, graph_name: str | None, engine: str, s
             data = store
         try:
             _conforms, report, text = pyshacl.validate(
-                data,
+                data,  # type: ignore[arg-type]  # pyshacl takes an Oxigraph Store; its hint leaves it out
                 shacl_graph=_shapes_graph(shapes),
                 advanced=True,
                 inference="none",
@@ -559,7 +564,8 @@ def _finding_order(f: Finding) -> tuple[str, ...]:
 
 def _finding(report: Graph, result: Node, graph_name: str | None) -> Finding:
     severity = report.value(result, SH.resultSeverity)
-    sev = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}.get(severity, "violation")
+    severities: dict[Node | None, str] = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+    sev = severities.get(severity, "violation")
     messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
     path = report.value(result, SH.resultPath)
     value = report.value(result, SH.value)

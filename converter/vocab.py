@@ -5,10 +5,10 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
+from converter.defaults import CODE_BASE as CODE_BASE  # its home; converter.vocab.CODE_BASE too
 from converter.defaults import GK_ONTOLOGY as GK_ONTOLOGY  # its home; converter.vocab.GK_ONTOLOGY too
 
 GK = Namespace("https://w3id.org/gongkai/def#")
-CODE_BASE = "https://w3id.org/gongkai/code/"
 QB = Namespace("http://purl.org/linked-data/cube#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")

@@ -35,11 +35,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Store, Variable
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from converter import vocab
-from converter.iris import DEFAULT_BASE, code_iri
+from converter.iris import DEFAULT_BASE, aggregates_graph_iri, code_iri, cube_observation_iri, dataset_iri
 from converter.regions import provinces_of
+from endpoint.sparql import fixed
 
 GK, QB, CODE = str(vocab.GK), str(vocab.QB), vocab.CODE_BASE
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -124,39 +125,15 @@ AGGREGATE_CUBES = (
 )
 AGGREGATE_DATASETS = {c.name: (c.structure, c.source, c.zh, c.en) for c in AGGREGATE_CUBES}
 
-_PREFIXES = "PREFIX gk: <https://w3id.org/gongkai/def#>\nPREFIX qb: <http://purl.org/linked-data/cube#>\n"
-_AGENCY_NAMES = (
-    _PREFIXES + "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "SELECT DISTINCT ?agency ?name WHERE { GRAPH ?r { ?r gk:agency ?agency . ?agency skos:prefLabel ?name } }"
-)
-_AGENCIES = _PREFIXES + "SELECT DISTINCT ?agency WHERE { GRAPH ?r { ?r gk:agency ?agency } }"
-_REPORTED = _PREFIXES + "ASK { GRAPH ?r { ?r gk:agency ?agency } }"
-# ?src and ?agg are bound by substitution (pyoxigraph wants them projected, hence grouped). The most selective pattern first (the 总计 column):
-# Oxigraph then scans 1/8 of table3 rather than all of it.
-_SCAN = {
-    "table3": _PREFIXES
-    + """SELECT ?src ?agg ?prov ?year ?request (SUM(?c) AS ?sum) (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  GRAPH ?r {
-    ?o gk:applicant <https://w3id.org/gongkai/code/applicant/total> ; qb:dataSet ?src ; gk:request ?request ;
-       gk:count ?c .
-    ?r gk:year ?year ; gk:agency ?a .
-  }
-  OPTIONAL { GRAPH ?agg { ?a gk:province ?prov } }
-} GROUP BY ?src ?agg ?prov ?year ?request""",
-    "table4": _PREFIXES
-    + """SELECT ?src ?agg ?prov ?year ?proceeding ?result (SUM(?c) AS ?sum) (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  GRAPH ?r {
-    ?o qb:dataSet ?src ; gk:proceeding ?proceeding ; gk:result ?result ; gk:count ?c .
-    ?r gk:year ?year ; gk:agency ?a .
-  }
-  OPTIONAL { GRAPH ?agg { ?a gk:province ?prov } }
-} GROUP BY ?src ?agg ?prov ?year ?proceeding ?result""",
-}
-
 
 def aggregates_graph(base_url: str) -> NamedNode:
     """The graph that holds the aggregate cubes: ``{BASE}/id/dataset/aggregates``."""
-    return NamedNode(f"{base_url.rstrip('/')}/id/dataset/aggregates")
+    return NamedNode(str(aggregates_graph_iri(base_url)))
+
+
+def _dataset(base: str, name: str) -> NamedNode:
+    """The data set ``{BASE}/id/dataset/{name}`` (a table kind or a cube), ``converter.iris``."""
+    return NamedNode(str(dataset_iri(base, name)))
 
 
 def compute_aggregates(store: Store, base_url: str = DEFAULT_BASE) -> int:
@@ -191,10 +168,7 @@ def scan_groups(store: Store, base_url: str, reports: Sequence[NamedNode] | None
     or over the graphs ``reports`` only."""
     base = base_url.rstrip("/")
     graph = aggregates_graph(base)
-    return {
-        source: _scan(store, graph, NamedNode(f"{base}/id/dataset/{source}"), source, reports)
-        for source in ("table3", "table4")
-    }
+    return {source: _scan(store, graph, _dataset(base, source), source, reports) for source in ("table3", "table4")}
 
 
 def changed_cube_quads(
@@ -211,7 +185,7 @@ def changed_cube_quads(
     remove: list[Quad] = []
     add: list[Quad] = []
     for cube in AGGREGATE_CUBES:
-        dataset = NamedNode(f"{base}/id/dataset/{cube.name}")
+        dataset = _dataset(base, cube.name)
         if next(store.quads_for_pattern(dataset, RDF_TYPE, QB_DATASET_CLASS, graph), None) is None:
             return None
         delta: dict[GroupKey, list[int]] = defaultdict(lambda: [0, 0])
@@ -248,9 +222,8 @@ def reported_agencies(store: Store, reports: Sequence[NamedNode]) -> set[NamedNo
     """The agencies of the report graphs ``reports``."""
     if not reports:
         return set()
-    result = store.query(_AGENCIES, named_graphs=list(reports))
-    assert isinstance(result, QuerySolutions)
-    return {row["agency"] for row in result if isinstance(row["agency"], NamedNode)}  # type: ignore[misc]
+    rows = fixed.select(store, "agg_agencies", graphs=reports)
+    return {agency for row in rows if isinstance(agency := row["agency"], NamedNode)}
 
 
 def drop_unreported_agencies(store: Store, graph: NamedNode, agencies: Iterable[NamedNode]) -> int:
@@ -258,9 +231,7 @@ def drop_unreported_agencies(store: Store, graph: NamedNode, agencies: Iterable[
     recomputation gives provinces to the agencies of reports only); return how many."""
     dropped = 0
     for agency in agencies:
-        reported = store.query(_REPORTED, substitutions={Variable("agency"): agency})
-        assert isinstance(reported, QueryBoolean)
-        if not reported:
+        if not fixed.ask(store, "agg_reported", {"agency": agency}):
             for quad in list(store.quads_for_pattern(agency, GK_PROVINCE, None, graph)):
                 store.remove(quad)
                 dropped += 1
@@ -274,13 +245,10 @@ def assign_provinces(store: Store, graph: NamedNode, reports: Sequence[NamedNode
     if reports is not None and not reports:
         return 0
     agencies: dict[NamedNode, str] = {}
-    result = store.query(_AGENCY_NAMES, named_graphs=None if reports is None else list(reports))
-    assert isinstance(result, QuerySolutions)
-    for row in result:
+    for row in fixed.select(store, "agg_agency_names", graphs=reports):
         agency, name = row["agency"], row["name"]
         if isinstance(agency, NamedNode) and isinstance(name, Literal):
             agencies.setdefault(agency, name.value)
-    del result
     if reports is not None:
         agencies = {
             a: name
@@ -307,24 +275,16 @@ def _scan(
     names = ("request",) if table == "table3" else ("proceeding", "result")
     if reports is not None and not reports:
         return {}
-    result = store.query(
-        _SCAN[table],
-        substitutions={Variable("src"): source, Variable("agg"): graph},
-        named_graphs=None if reports is None else [*reports, graph],
-    )
-    assert isinstance(result, QuerySolutions)
     groups: Groups = {}
-    try:
+    with fixed.solutions(
+        store, f"agg_scan_{table}", {"src": source, "agg": graph}, graphs=None if reports is None else [*reports, graph]
+    ) as result:
         for row in result:
-            prov, year = row["prov"], row["year"]
-            dims = tuple(row[n] for n in names)
-            assert isinstance(year, Literal) and all(isinstance(d, NamedNode) for d in dims)
-            groups[(prov if isinstance(prov, NamedNode) else None, year, dims)] = (  # type: ignore[index]
-                int(row["sum"].value),  # type: ignore[union-attr]
-                int(row["n"].value),  # type: ignore[union-attr]
-            )
-    finally:
-        del result
+            prov, year, total, n = row["prov"], row["year"], row["sum"], row["n"]
+            dims = tuple(d for name in names if isinstance(d := row[name], NamedNode))
+            assert isinstance(year, Literal) and isinstance(total, Literal) and isinstance(n, Literal)
+            assert len(dims) == len(names)
+            groups[(prov if isinstance(prov, NamedNode) else None, year, dims)] = (int(total.value), int(n.value))
     return groups
 
 
@@ -345,11 +305,11 @@ def cube_totals(cube: Cube, groups: Groups) -> Groups:
 
 def _description_quads(cube: Cube, base: str, graph: NamedNode) -> list[Quad]:
     """``cube``'s data set: its type, structure, provenance and labels."""
-    dataset = NamedNode(f"{base}/id/dataset/{cube.name}")
+    dataset = _dataset(base, cube.name)
     return [
         Quad(dataset, RDF_TYPE, QB_DATASET_CLASS, graph),
         Quad(dataset, NamedNode(f"{QB}structure"), NamedNode(f"{GK}{cube.structure}"), graph),
-        Quad(dataset, PROV_DERIVED, NamedNode(f"{base}/id/dataset/{cube.source}"), graph),
+        Quad(dataset, PROV_DERIVED, _dataset(base, cube.source), graph),
         Quad(dataset, RDFS_LABEL, Literal(cube.zh, language="zh"), graph),
         Quad(dataset, RDFS_LABEL, Literal(cube.en, language="en"), graph),
     ]
@@ -359,7 +319,7 @@ def _observation_iri(cube: Cube, key: GroupKey, base: str) -> NamedNode:
     prov, year, dims = key
     path = [_notation(prov)] if prov is not None else []
     path += [year.value, *(_notation(d) for d in dims)]
-    return NamedNode(f"{base}/id/dataset/{cube.name}/{'/'.join(path)}")
+    return NamedNode(str(cube_observation_iri(base, cube.name, *path)))
 
 
 def _observation_quads(cube: Cube, key: GroupKey, total: int, n: int, base: str, graph: NamedNode) -> list[Quad]:
@@ -376,7 +336,7 @@ def _observation_quads(cube: Cube, key: GroupKey, total: int, n: int, base: str,
     ]
     return [
         Quad(obs, RDF_TYPE, NamedNode(f"{QB}Observation"), graph),
-        Quad(obs, QB_DATASET, NamedNode(f"{base}/id/dataset/{cube.name}"), graph),
+        Quad(obs, QB_DATASET, _dataset(base, cube.name), graph),
         *(Quad(obs, p, value, graph) for p, value in values),
     ]
 

@@ -31,14 +31,14 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from importlib import resources
 
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store, Variable
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from converter import iris
 from converter.agency_match import Agency, Proposal, possible_matches
 from converter.defaults import DEFAULT_BASE
 from converter.tables.layout import CONCEPTS
+from endpoint.sparql import fixed
 
 GK = "https://w3id.org/gongkai/def#"
 CODE = "https://w3id.org/gongkai/code/"
@@ -89,7 +89,7 @@ def _description(base: str, graph: NamedNode) -> list[Quad]:
         Quad(graph, RDF_TYPE, DQV_METADATA, graph),
         Quad(graph, RDFS_LABEL, Literal("跨报告核对：上年结转、同一机关的不同名称", language="zh"), graph),
         Quad(graph, RDFS_LABEL, Literal("Checks across reports: carry-over, one agency's names", language="en"), graph),
-        Quad(graph, PROV_DERIVED, NamedNode(f"{base}/id/dataset/table3"), graph),
+        Quad(graph, PROV_DERIVED, NamedNode(str(iris.dataset_iri(base, "table3"))), graph),
     ]
 
 
@@ -158,18 +158,12 @@ Cell = tuple[NamedNode, NamedNode, int]  # (observation, report, value)
 Row = dict[tuple[NamedNode, int, NamedNode], Cell]  # by (agency, year, applicant)
 
 
-def _query(name: str) -> str:
-    return resources.files("endpoint").joinpath("queries", name).read_text(encoding="utf-8")
-
-
 def _row(store: Store, request: NamedNode) -> Row:
     """One 表三 row of every report, by agency, year and column (a report with two years, or a
     value that is not a whole number, is left out: nothing certain to compare)."""
     found: Row = {}
     doubtful: set[tuple[NamedNode, int, NamedNode]] = set()
-    result = store.query(_query("checks_carry_over.rq"), substitutions={Variable("request"): request})
-    assert isinstance(result, QuerySolutions)
-    try:
+    with fixed.solutions(store, "checks_carry_over", {"request": request}) as result:
         for row in result:
             agency, year, obs, applicant, count, report = (
                 row["agency"], row["year"], row["obs"], row["applicant"], row["count"], row["report"],
@@ -191,8 +185,6 @@ def _row(store: Store, request: NamedNode) -> Row:
             if key in found and found[key] != (obs, report, value):
                 doubtful.add(key)
             found[key] = (obs, report, value)
-    finally:
-        del result
     for key in doubtful:
         del found[key]
     return found
@@ -276,9 +268,7 @@ def store_agencies(store: Store) -> list[Agency]:
     """Every agency a report graph names, with its name and the years it reports."""
     names: dict[str, str] = {}
     years: dict[str, set[int]] = defaultdict(set)
-    result = store.query(_query("checks_agencies.rq"))
-    assert isinstance(result, QuerySolutions)
-    try:
+    with fixed.solutions(store, "checks_agencies") as result:
         for row in result:
             agency, name, year = row["agency"], row["name"], row["year"]
             if not isinstance(agency, NamedNode) or not isinstance(name, Literal):
@@ -288,8 +278,6 @@ def store_agencies(store: Store) -> list[Agency]:
             if isinstance(year, Literal):
                 with contextlib.suppress(ValueError):
                     years[agency.value].add(int(year.value))
-    finally:
-        del result
     return [Agency(a, names[a], frozenset(years[a])) for a in sorted(names)]
 
 

@@ -69,29 +69,30 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
-    QuerySolutions,
     RdfFormat,
     Store,
     parse,
 )
 
+from converter import iris
 from converter.defaults import DEFAULT_BASE, GK_ONTOLOGY
 from converter.regions import preload as preload_gazetteer
 from endpoint import tidy
+from endpoint.sparql import fixed
 
 log = logging.getLogger(__name__)
 
-# converter.defaults, not converter.iris/vocab: ~1 s of pypinyin and rdflib that `gongkai dump` never
-# needs; endpoint.aggregates (which does) is imported by the load only
+# converter.defaults and converter.iris (which imports them on first need), not converter.vocab: ~1 s of
+# pypinyin and rdflib that `gongkai dump` never needs; endpoint.aggregates (which does) is imported by the load only
 VOCAB_GRAPH = GK_ONTOLOGY
 
 KEEP_RELEASES = 3
@@ -385,7 +386,7 @@ def load(
 def _warn_foreign_graphs(path: Path, names: set[NamedNode], base_url: str | None) -> None:
     if base_url is None:
         return
-    prefix = base_url.rstrip("/") + "/id/"
+    prefix = iris.data_prefix(base_url)
     foreign = sorted(g.value for g in names if not g.value.startswith(prefix))
     if foreign:
         log.warning(
@@ -547,8 +548,7 @@ class _Update:
         self, store: Store, current: Path, base_url: str, vocab_graph: NamedNode, gazetteer: threading.Thread
     ) -> None:
         self.store, self.base_url, self.gazetteer = store, base_url, gazetteer
-        # endpoint.aggregates.aggregates_graph(base_url): that module is still being imported
-        aggregates = NamedNode(f"{base_url.rstrip('/')}/id/dataset/aggregates")
+        aggregates = NamedNode(str(iris.aggregates_graph_iri(base_url)))  # endpoint.aggregates.aggregates_graph
         self.fixed: tuple[NamedNode, ...] = (vocab_graph, aggregates)  # graphs every update rewrites
         self.previous = _marker_quads(current)
         self.quads_out = _count_quads(store, self.fixed)
@@ -636,11 +636,7 @@ def _count_quads(store: Store, graphs: Iterable[NamedNode]) -> int:
     names = list(graphs)
     if not names:
         return 0
-    query = resources.files("endpoint").joinpath("queries", "count_quads.rq").read_text(encoding="utf-8")
-    result = store.query(query, named_graphs=names)
-    assert isinstance(result, QuerySolutions)
-    count = next(iter(result))["n"]
-    return int(count.value) if count is not None else 0
+    return fixed.count(store, "count_quads", graphs=names)
 
 
 def _marker(release: Path) -> dict[str, Any]:
@@ -831,17 +827,12 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 def report_years(store: Store) -> dict[str, list[NamedNode]]:
     """Report graphs by year (``gk:year``), from ``queries/report_years.rq``."""
-    query = resources.files("endpoint").joinpath("queries", "report_years.rq").read_text(encoding="utf-8")
     by_year: dict[str, list[NamedNode]] = {}
-    results = store.query(query)
-    try:
-        assert isinstance(results, QuerySolutions)
-        for row in results:
+    with fixed.solutions(store, "report_years") as rows:
+        for row in rows:
             graph, year = row["graph"], row["year"]
-            if isinstance(graph, NamedNode) and year is not None:
+            if isinstance(graph, NamedNode) and isinstance(year, Literal):
                 by_year.setdefault(year.value, []).append(graph)
-    finally:
-        del results  # this frame may outlive the call: drop the result object on this thread
     return by_year
 
 

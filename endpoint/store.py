@@ -26,7 +26,7 @@ Every user query goes through three steps:
    query stopped at the limit and each worker stopped and replaced (:data:`PoolEvent`), and
    :meth:`QueryPool.workers_alive` says which of its workers are alive (``/healthz``).
 
-Fixed queries used by the app itself live in ``endpoint/queries/*.rq`` (:func:`fixed_query`).
+Fixed queries used by the app itself live in ``endpoint/queries/*.rq`` (:mod:`endpoint.sparql.fixed`).
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -93,12 +92,6 @@ _NO_GRAPH = NamedNode("urn:x-gongkai:no-named-graph")
 
 # --------------------------------------------------------------------------------------------
 # Fixed queries
-
-
-@cache
-def fixed_query(name: str) -> str:
-    """The text of ``endpoint/queries/{name}.rq`` (static; bind values with ``substitutions``)."""
-    return resources.files("endpoint").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
+from converter import iris
 from converter.defaults import DEFAULT_BASE, GK_ONTOLOGY
 
 CSV_NAME = "observations.csv.gz"
@@ -199,7 +200,7 @@ def metadata(columns: Sequence[Column] = COLUMNS, *, url: str = TABLE_URL, base:
         if column.value:
             entry["valueUrl"] = column.value
         elif column.name == "table":
-            entry["valueUrl"] = base.rstrip("/") + "/id/dataset/{table}"
+            entry["valueUrl"] = iris.dataset_prefix(base) + "{table}"
         described.append(entry)
     described += [
         _virtual("observation_type", OBSERVATION, QB + "Observation"),
@@ -566,6 +567,5 @@ class ReportGraph:
 
 def data_base(first_report: NamedNode | None) -> str:
     """The base of the data IRIs, from a report IRI (``{BASE}/id/report/…``)."""
-    if first_report is not None and "/id/report/" in first_report.value:
-        return first_report.value.split("/id/report/", 1)[0]
-    return DEFAULT_BASE
+    base = iris.base_of(first_report.value) if first_report is not None else None
+    return DEFAULT_BASE if base is None else base

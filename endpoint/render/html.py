@@ -5,20 +5,30 @@ The report page rebuilds 表二, 表三 and 表四 in the official template's la
 and cells that a quality note concerns are highlighted with the note's text. Everything taken
 from the data (agency names, labels, messages) reaches the templates as plain strings, so Jinja2
 escapes it; templates never use ``|safe``.
+
+Every page extends ``base.html``, the one base template. Interface text is written where it is
+shown, in both languages: ``{{ L('年度报告', 'Annual reports') }}`` in a template and
+``in_language(lang, '机关', 'Agencies')`` in Python (a page's title). One mechanism, inline pairs
+rather than a table of keys: the text stays beside its markup, a page is read and reviewed in one
+file, and no key table has to be kept in sync with the templates. ``L`` is a global of the
+environment that reads ``lang`` from the page's context, so a page needs only ``lang``; the macro
+files that use it are imported ``with context`` (tests/endpoint/test_templates.py keeps it so).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from converter import iris
 from converter.tables.layout import (
     APPEAL_CELLS,
     APPLICANT,
@@ -179,11 +189,12 @@ class Links:
     """Maps IRIs to the pages that describe them on this server."""
 
     def __init__(self, base_url: str) -> None:
-        self.data_prefix = f"{base_url.rstrip('/')}/id/"
+        self.base_url = base_url
 
     def href(self, iri: str) -> str:
-        if iri.startswith(self.data_prefix):
-            return "/doc/" + iri[len(self.data_prefix) :]
+        doc = iris.doc_path(iri, self.base_url)
+        if doc is not None:
+            return doc
         if iri.startswith(CODE_BASE):
             return "/code/" + iri[len(CODE_BASE) :]
         if iri == GK_ONTOLOGY:
@@ -670,24 +681,34 @@ def observation_context(b: PageBuilder) -> dict[str, object]:
 # Entry point
 
 
-def chooser(lang: str) -> Callable[[str, str], str]:
-    """``L(zh, en)`` in the templates: the interface text in the page's language."""
+def in_language(lang: str, zh: str, en: str) -> str:
+    """Interface text in the reader's language: ``en`` on an English page, else ``zh``.
 
-    def choose(zh: str, en: str) -> str:
-        return en if lang == "en" else zh
+    >>> in_language("en", "机关", "Agencies"), in_language("zh", "机关", "Agencies")
+    ('Agencies', '机关')
+    """
+    return en if lang == "en" else zh
 
-    return choose
+
+@pass_context
+def _template_text(context: Context, zh: str, en: str) -> str:
+    """``L(zh, en)`` in the templates: :func:`in_language` for the page's ``lang`` (a page
+    rendered without one fails, rather than fall back to a language silently)."""
+    lang: str = context["lang"]
+    return in_language(lang, zh, en)
 
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("endpoint", "templates"),
         autoescape=True,  # every page is HTML; data is never marked safe
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["L"] = _template_text
+    return env
 
 
 def render_document(
@@ -700,7 +721,7 @@ def render_document(
     extra: dict[str, object] | None = None,
 ) -> str:
     """The HTML page about ``subject_iri``, from the triples of its document; ``extra`` adds to
-    (and overrides) the template context: language, charts, links to twins (``routes/pages.py``)."""
+    (and overrides) the template context: language, charts, links to twins (``endpoint/page_data.py``)."""
     lang = "en" if (extra or {}).get("lang") == "en" else "zh"
     doc = Doc(triples, lang)
     subject = NamedNode(subject_iri)
@@ -709,7 +730,6 @@ def render_document(
     zh, en = doc.labels(subject)
     context: dict[str, object] = {
         "lang": lang,
-        "L": chooser(lang),
         "iri": subject_iri,
         "title_zh": zh,
         "title_en": en,

@@ -17,28 +17,27 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import Literal, NamedNode, Store
 
-from converter.iris import code_iri
+from converter.iris import code_iri, dataset_iri, dataset_prefix
 from converter.regions import PROVINCE_BY_CODE, Province
 from converter.tables.layout import PROCEEDING, REQUEST, RESULT
 from endpoint.aggregates import aggregates_graph
 from endpoint.deps import SettingsDep, StoreDep
 from endpoint.errors import NotFound
+from endpoint.page_data import REFUSAL_ROWS, figure_charts
 from endpoint.render.charts import Chart
-from endpoint.response_cache import mark_cacheable
-from endpoint.routes.pages import (
-    LANGS,
-    REFUSAL_ROWS,
-    _int,
-    _notation,
-    _split_format,
-    _url,
+from endpoint.render.html import in_language
+from endpoint.render.site import (
     choose_lang,
+    code_notation,
     concept_label,
-    figure_charts,
+    page_url,
     render_page,
-    select,
+    split_format,
+    term_int,
     twin_response,
 )
+from endpoint.response_cache import mark_cacheable
+from endpoint.sparql import fixed
 
 router = APIRouter(tags=["pages"])
 
@@ -68,28 +67,29 @@ class Figures:
 def read_cube(store: Store, base: str, name: str, province: Province | None) -> Figures:
     """The observations of data set ``name`` (national, or ``province``'s rows of the provincial one)."""
     graph = aggregates_graph(base)
-    bindings: dict[str, Any] = {"agg": graph, "ds": NamedNode(f"{base}/id/dataset/{name}")}
+    dataset = str(dataset_iri(base, name))
+    bindings: dict[str, Any] = {"agg": graph, "ds": NamedNode(dataset)}
     kind = "appeals" if name.endswith("-appeals") else "requests"
-    query = f"figures_national_{kind}.rq"
+    query = f"figures_national_{kind}"
     if province is not None:
-        query = f"figures_provincial_{kind}.rq"
+        query = f"figures_provincial_{kind}"
         bindings["province"] = NamedNode(str(code_iri("province", province.code)))
     out = Figures()
     years: set[str] = set()
-    for sol in select(store, query, bindings):
+    for sol in fixed.select(store, query, bindings, union=True):
         year = sol["year"].value
-        request = _notation(sol["request"].value) if "request" in sol else None
-        proceeding = _notation(sol["proceeding"].value) if "proceeding" in sol else None
-        result = _notation(sol["result"].value) if "result" in sol else None
+        request = code_notation(sol["request"].value) if "request" in sol else None
+        proceeding = code_notation(sol["proceeding"].value) if "proceeding" in sol else None
+        result = code_notation(sol["result"].value) if "result" in sol else None
         row = request if request is not None else f"{proceeding}/{result}"
         if row is None:
             continue
         years.add(year)
-        out.values[(row, year)] = _int(sol["count"])
-        out.reports[(row, year)] = _int(sol["reports"])
+        out.values[(row, year)] = term_int(sol["count"])
+        out.reports[(row, year)] = term_int(sol["reports"])
         out.records.append(
             {
-                "dataset": f"{base}/id/dataset/{name}",
+                "dataset": dataset,
                 "province": province.code if province is not None else None,
                 "year": year,
                 "request": request,
@@ -109,11 +109,11 @@ def read_cube(store: Store, base: str, name: str, province: Province | None) -> 
 def provinces_with_figures(store: Store, base: str) -> list[tuple[Province, int]]:
     """Provinces that have at least one agency, with their number of agencies, by code."""
     found = []
-    bindings = {"agg": aggregates_graph(base), "observations": Literal(f"{base}/id/dataset/")}
-    for sol in select(store, "figures_provinces.rq", bindings):
-        code = _notation(sol["province"].value)
+    bindings = {"agg": aggregates_graph(base), "observations": Literal(dataset_prefix(base))}
+    for sol in fixed.select(store, "figures_provinces", bindings, union=True):
+        code = code_notation(sol["province"].value)
         if code in PROVINCE_BY_CODE:
-            found.append((PROVINCE_BY_CODE[code], _int(sol["agencies"]) or 0))
+            found.append((PROVINCE_BY_CODE[code], term_int(sol["agencies"]) or 0))
     return sorted(found, key=lambda p: p[0].code)
 
 
@@ -133,7 +133,7 @@ def charts(applications: Figures, appeals: Figures, place: str, lang: str) -> li
 @router.get("/figures.csv", response_model=None)
 @router.get("/figures.json", response_model=None)
 def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    fmt = _split_format(request.url.path.lstrip("/"), "figures")
+    fmt = split_format(request.url.path.lstrip("/"), "figures")
     code = request.query_params.get("province", "")
     province = None
     if code:
@@ -147,9 +147,9 @@ def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
     appeals = read_cube(store, base, f"{kind}-appeals", province)
     params = [("province", code)]
     link = ", ".join(
-        [f'<{_url("/figures", params)}>; rel="alternate"; type="text/html"'] * (fmt != "html")
+        [f'<{page_url("/figures", params)}>; rel="alternate"; type="text/html"'] * (fmt != "html")
         + [
-            f'<{_url("/figures." + k, params)}>; rel="alternate"; type="{m}"'
+            f'<{page_url("/figures." + k, params)}>; rel="alternate"; type="{m}"'
             for k, m in (("csv", "text/csv"), ("json", "application/json"))
             if k != fmt
         ]
@@ -160,7 +160,6 @@ def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
         extra = {"province": province.code if province else None, "scope": kind}
         return twin_response(fmt, records, FIGURE_COLUMNS, link=link, extra=extra)
     lang = choose_lang(request)
-    i = LANGS.index(lang)
     place = (province.zh if lang == "zh" else province.en) if province else ("全国" if lang == "zh" else "National")
     request_rows = sorted(applications.rows(list(REQUEST_ORDER)), key=REQUEST_ORDER.__getitem__)
     appeal_rows = [f"{p}/{r}" for p in PROCEEDING_ORDER for r in RESULT_ORDER]
@@ -168,7 +167,7 @@ def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
         "figures.html",
         request,
         lang,
-        title=f"{place} · {('政府信息公开统计', 'disclosure figures')[i]}",
+        title=f"{place} · {in_language(lang, '政府信息公开统计', 'disclosure figures')}",
         place=place,
         province=province,
         provinces=request.app.state.provinces,  # counted once per release (endpoint.app.serve_release)
@@ -185,8 +184,8 @@ def figures(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
             for row in appeals.rows(appeal_rows)
         ],
         charts=charts(applications, appeals, place, lang),
-        csv_href=_url("/figures.csv", params),
-        json_href=_url("/figures.json", params),
-        datasets=[f"{base}/id/dataset/{kind}-{n}" for n in ("applications", "refusals", "appeals")],
+        csv_href=page_url("/figures.csv", params),
+        json_href=page_url("/figures.json", params),
+        datasets=[str(dataset_iri(base, f"{kind}-{n}")) for n in ("applications", "refusals", "appeals")],
     )
     return Response(page, 200, {"Link": link, "Vary": "Accept-Language"}, media_type="text/html; charset=utf-8")

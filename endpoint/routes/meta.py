@@ -1,7 +1,7 @@
 """``/`` and ``/.well-known/void``: the data set described with VoID and DCAT.
 
 Both serve the same description (Turtle, JSON-LD, RDF/XML, N-Triples by ``Accept``); ``/``
-also serves the HTML home page to browsers (``routes/pages.py``).
+also serves the HTML home page to browsers (``endpoint/page_data.py``).
 Statistics (``void:triples``, ``void:entities``) are counted once per process from the
 read-only store with ``queries/count_*.rq``; the distributions come from the dump manifest.
 Every node has an IRI under ``{BASE}/.well-known/void#`` (no blank nodes).
@@ -14,17 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Triple
+from pyoxigraph import Literal, NamedNode, Store, Triple
 
+from converter import iris
 from converter.terms import to_oxigraph, to_oxigraph_iri
 from converter.vocab import DCAT, DCTERMS, FOAF, GK, ORG, PROV, QB, RDF, SKOS, VOID, XSD
 from endpoint.conneg import BY_KEY, Format, NoAcceptableFormat, describe_alternatives, negotiate
 from endpoint.deps import SettingsDep, StoreDep
 from endpoint.errors import NotAcceptable
 from endpoint.loader import read_manifest
+from endpoint.page_data import home_page
 from endpoint.render.rdf import serialize_triples
 from endpoint.settings import Settings
-from endpoint.store import fixed_query
+from endpoint.sparql import fixed
 
 router = APIRouter(tags=["meta"])
 
@@ -69,13 +71,7 @@ def dataset_stats(request: Request, store: Store) -> DatasetStats:
 
 
 def _count(store: Store, query_name: str) -> int:
-    results = store.query(fixed_query(query_name))
-    try:
-        assert isinstance(results, QuerySolutions)
-        value = next(iter(results))["n"]
-    finally:
-        del results  # this frame may outlive the call: drop the result object on this thread
-    return int(value.value) if value is not None else 0
+    return fixed.count(store, query_name)
 
 
 def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, Any] | None) -> list[Triple]:
@@ -105,7 +101,7 @@ def void_triples(settings: Settings, stats: DatasetStats, manifest: dict[str, An
         t(dataset, VOID.triples, integer(stats.triples)),
         t(dataset, VOID.entities, integer(stats.entities)),
         t(dataset, VOID.sparqlEndpoint, sparql),
-        t(dataset, VOID.uriSpace, Literal(f"{base}/id/")),
+        t(dataset, VOID.uriSpace, Literal(iris.data_prefix(base))),
         t(publisher, RDF.type, FOAF.Organization),
         t(publisher, FOAF.name, Literal("Gongkai project", language="en")),
         t(service, RDF.type, DCAT.DataService),
@@ -164,8 +160,6 @@ def _description(request: Request, settings: Settings, store: Store, offers: tup
     manifest = read_manifest(settings.dumps_dir)
     headers = {"Vary": "Accept"}
     if fmt.rdf_format is None:
-        from endpoint.routes.pages import home_page
-
         page = home_page(request, settings, store, stats, manifest, LICENSE)
         headers["Vary"] = "Accept, Accept-Language"
         return Response(page, 200, headers, media_type="text/html; charset=utf-8")

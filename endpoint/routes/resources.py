@@ -15,15 +15,14 @@ consumed in the same function (pyoxigraph result objects must not cross threads)
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from pyoxigraph import NamedNode, QueryTriples, Store, Triple, Variable
+from pyoxigraph import NamedNode, Store, Triple
 from starlette.concurrency import run_in_threadpool
 
+from converter import iris
 from converter.vocab import CODE_BASE, GK_ONTOLOGY
 from endpoint.conneg import (
     BY_KEY,
@@ -36,10 +35,12 @@ from endpoint.conneg import (
 )
 from endpoint.deps import SettingsDep, StoreDep
 from endpoint.errors import NotAcceptable, NotFound
+from endpoint.page_data import doc_page_extras
 from endpoint.render.html import render_document
 from endpoint.render.rdf import serialize_triples
 from endpoint.response_cache import SizedLRU, etag_matches, etag_of, mark_cacheable
 from endpoint.settings import Settings
+from endpoint.sparql import fixed
 
 router = APIRouter(tags=["resources"])
 
@@ -48,29 +49,6 @@ _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 # The links res_describe.rq follows *to* a thing (an agency's reports, the notes about a thing).
 _OA_HAS_TARGET = NamedNode("http://www.w3.org/ns/oa#hasTarget")
 _GK_AGENCY = NamedNode("https://w3id.org/gongkai/def#agency")
-
-
-@cache
-def load_query(name: str) -> str:
-    """The text of ``endpoint/queries/{name}`` (static; never formatted with values)."""
-    return files("endpoint").joinpath("queries", name).read_text(encoding="utf-8")
-
-
-def construct(store: Store, query_name: str, bindings: dict[str, NamedNode]) -> list[Triple]:
-    """Run a static CONSTRUCT with ``bindings`` substituted; the triples, without duplicates."""
-    results = store.query(
-        load_query(query_name),
-        substitutions={Variable(name): term for name, term in bindings.items()},
-        use_default_graph_as_union=True,
-    )
-    try:
-        if not isinstance(results, QueryTriples):  # pragma: no cover - the .rq files are CONSTRUCTs
-            raise TypeError(f"{query_name} is not a CONSTRUCT query")
-        return list(dict.fromkeys(results))
-    finally:
-        # This frame may outlive the call (kept as f_back by a frame in a reference cycle): the
-        # result object must go now, on this thread (tests/endpoint/test_result_objects.py).
-        del results
 
 
 def _named_node(iri: str) -> NamedNode:
@@ -110,8 +88,6 @@ def _document(
     if body is not None:
         pass
     elif fmt.rdf_format is None:
-        from endpoint.routes.pages import doc_page_extras
-
         extra, extra_links = doc_page_extras(request, subject_iri, doc_path)
         body = render_document(
             triples, subject_iri, doc_path=doc_path, base_url=base_url, current=fmt, extra=extra
@@ -139,7 +115,7 @@ async def see_other(request: Request) -> Response:
     The check is a few index look-ups (~30 µs), done on the event loop like a cache look-up."""
     path: str = request.path_params["path"]
     stem, _ = split_suffix(path)
-    iri = _id_iri(request.app.state.settings.base_url, stem)
+    iri = iris.data_iri(request.app.state.settings.base_url, stem)
     if not stem or not names_something(request.app.state.store, _named_node(iri)):
         raise NotFound(f"nothing is known about {iri}")
     mark_cacheable(request)
@@ -166,11 +142,6 @@ def names_something(store: Store, iri: NamedNode) -> bool:
     return False
 
 
-def _id_iri(base_url: str, stem: str) -> str:
-    """``{BASE}/id/{stem}``: the thing ``/id/{stem}`` and ``/doc/{stem}`` are about."""
-    return f"{base_url.rstrip('/')}/id/{stem}"
-
-
 async def data_document(request: Request) -> Response:
     """The document about ``{BASE}/id/{path}``: an agency, report, observation, note, …
 
@@ -193,8 +164,8 @@ def _build_document(
     request: Request, store: Store, base_url: str, stem: str, suffix_key: str | None, fmt: Format
 ) -> Response:
     """:func:`data_document` when its body is not kept: query the store (in a thread)."""
-    iri = _id_iri(base_url, stem)
-    triples = construct(store, "res_describe.rq", {"s": _named_node(iri)}) if stem else []
+    iri = iris.data_iri(base_url, stem)
+    triples = fixed.construct(store, "res_describe", {"s": _named_node(iri)}, union=True) if stem else []
     if not triples:
         raise NotFound(f"nothing is known about {iri}")
     body = None
@@ -220,7 +191,7 @@ def _document_response(
     response = _document(
         request,
         triples=triples,
-        subject_iri=_id_iri(base_url, stem),
+        subject_iri=iris.data_iri(base_url, stem),
         doc_path=f"/doc/{stem}",
         fmt=fmt,
         negotiated=suffix_key is None,
@@ -263,7 +234,7 @@ def ontology_with_suffix(ext: str, request: Request, store: StoreDep, settings: 
 
 def _ontology(request: Request, store: Store, base_url: str, suffix_key: str | None) -> Response:
     fmt = _choose_format(request, suffix_key)
-    triples = construct(store, "res_def.rq", {"g": NamedNode(GK_ONTOLOGY)})
+    triples = fixed.construct(store, "res_def", {"g": NamedNode(GK_ONTOLOGY)}, union=True)
     if not triples:
         raise NotFound("the ontology is not loaded in this store")
     return _document(
@@ -283,7 +254,7 @@ def code_document(path: str, request: Request, store: StoreDep, settings: Settin
     stem, suffix_key = split_suffix(path)
     fmt = _choose_format(request, suffix_key)
     iri = f"{CODE_BASE}{stem}"
-    triples = construct(store, "res_code.rq", {"s": _named_node(iri)}) if stem else []
+    triples = fixed.construct(store, "res_code", {"s": _named_node(iri)}, union=True) if stem else []
     if not triples:
         raise NotFound(f"no such code list or concept: {iri}")
     return _document(

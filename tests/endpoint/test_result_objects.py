@@ -27,7 +27,8 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from endpoint import loader
 from endpoint import store as store_mod
-from endpoint.routes import meta, pages, resources
+from endpoint.routes import meta, pages
+from endpoint.sparql import fixed
 from endpoint.store import SparqlRequest, execute
 
 GK = "https://w3id.org/gongkai/def#"
@@ -168,9 +169,12 @@ def test_app_queries(store: Store, unraisable: list[str]) -> None:
     leaky: Any = _LeakyStore(store)
 
     def run() -> None:
-        assert resources.construct(leaky, "res_describe.rq", {"s": REPORT})
+        assert fixed.construct(leaky, "res_describe", {"s": REPORT}, union=True)
         assert meta._count(leaky, "count_quads") == 5
-        assert pages.select(leaky, "page_coverage.rq", {"after": Literal("")}) is not None
+        assert fixed.select(leaky, "page_coverage", {"after": Literal("")}, union=True) is not None
+        assert fixed.ask(leaky, "agg_reported", {"agency": NamedNode("urn:x:nobody")}) is False
+        with fixed.solutions(leaky, "report_years") as rows:
+            assert next(rows)
         assert pages.example_queries(leaky, "en")
         assert loader.report_years(leaky) == {"2020": [GRAPH]}
 

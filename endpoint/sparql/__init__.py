@@ -1,0 +1,1 @@
+"""The app's own SPARQL: its fixed queries (:mod:`endpoint.sparql.fixed`)."""
