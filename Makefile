@@ -24,8 +24,7 @@ test: $(STAMP) lint browser system-packages
 	$(BIN)/python -m pytest -q
 
 # The gates (issue 20): ruff's lint rules and its formatting over the whole tree, and mypy --strict on
-# the files [tool.mypy] names in pyproject.toml. That is converter/ only for now: endpoint/ is left out
-# of the gate until its strict errors are fixed (issue 20, item 7, part 2), when it joins `files` there.
+# the files [tool.mypy] names in pyproject.toml (converter/ and endpoint/).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -200,8 +200,8 @@ def changed_cube_quads(
             kept = {q.predicate: q for q in store.quads_for_pattern(obs, None, None, graph)}
             if kept and not {GK_COUNT, GK_REPORT_COUNT} <= kept.keys():
                 return None
-            old_total = int(kept[GK_COUNT].object.value) if kept else 0
-            old_n = int(kept[GK_REPORT_COUNT].object.value) if kept else 0
+            old_total = _count(kept[GK_COUNT]) if kept else 0
+            old_n = _count(kept[GK_REPORT_COUNT]) if kept else 0
             total, n = old_total + d_total, old_n + d_n
             if n < 0 or (n == 0 and total != 0):
                 return None
@@ -339,6 +339,12 @@ def _observation_quads(cube: Cube, key: GroupKey, total: int, n: int, base: str,
         Quad(obs, QB_DATASET, _dataset(base, cube.name), graph),
         *(Quad(obs, p, value, graph) for p, value in values),
     ]
+
+
+def _count(quad: Quad) -> int:
+    """The whole number of a count this module wrote (gk:count, gk:reportCount)."""
+    assert isinstance(quad.object, Literal)  # an xsd:integer, as _observation_quads writes it
+    return int(quad.object.value)
 
 
 def _notation(code: NamedNode) -> str:

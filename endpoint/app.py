@@ -89,7 +89,7 @@ def serve_release(app: FastAPI, release: Path, store: Store, sparql: SparqlServi
     """Make ``release`` the one answered from, with empty caches of its own.
 
     The provinces listed on ``/figures`` (with their numbers of agencies) are counted here, once
-    per release: the count goes over every agency (~1.2 s at 10^5 reports), and the release
+    per release: the count goes over every agency (seconds at 10^5 reports), and the release
     never changes while it is served."""
     from endpoint.routes.figures import provinces_with_figures
 

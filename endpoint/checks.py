@@ -15,8 +15,8 @@
 Everything goes into one graph of its own, :func:`checks_graph` (``{BASE}/id/checks``), so no
 report's graph - the converted file, as published - is ever touched. The graph is a function of the
 report graphs in the store (no time stamps, notes with stable IRIs from ``converter.iris``). A
-fresh load computes it in full (:func:`check_quads`: two SPARQL scans of rows 2 and 4, ~15 s at
-10^4 reports, ~2-5% of the load); an update computes the carry-over notes of the agencies whose
+fresh load computes it in full (:func:`check_quads`: two SPARQL scans of rows 2 and 4, a few
+per cent of the load); an update computes the carry-over notes of the agencies whose
 reports it loads or replaces (index look-ups, :func:`changed_check_quads`) and the agency matches
 again (one cheap query), and writes only the difference (:func:`write_check_change`): a report
 loaded again, replaced, or joined by its neighbours N−1 and N+1 gets exactly the notes a fresh load
@@ -32,7 +32,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 
 from converter import iris
 from converter.agency_match import Agency, Proposal, possible_matches
@@ -101,7 +101,7 @@ def changed_check_quads(store: Store, base_url: str, agencies: Iterable[NamedNod
     """The quads to remove from and to add to the checks graph of ``store`` after an update whose
     reports (loaded, or replaced) belong to ``agencies``: their carry-over notes computed again
     (a carry-over pairs two years of one agency, so no other agency's notes can change), and the
-    agency matches computed again in full (one cheap query: ~0.5 s at 10^4 reports). Reads only.
+    agency matches computed again in full (one cheap query). Reads only.
     The result, once written by :func:`write_check_change`, is the graph :func:`check_quads` gives."""
     base = base_url.rstrip("/")
     graph = checks_graph(base)
@@ -213,8 +213,10 @@ def _rows_of(store: Store, agencies: Iterable[NamedNode]) -> tuple[Row, Row]:
     return rows
 
 
-def _object(store: Store, subject: object, predicate: NamedNode, graph: NamedNode) -> object:
-    quad = next(store.quads_for_pattern(subject, predicate, None, graph), None)  # type: ignore[arg-type]
+def _object(
+    store: Store, subject: NamedNode | BlankNode | Triple, predicate: NamedNode, graph: NamedNode
+) -> NamedNode | BlankNode | Literal | Triple | None:
+    quad = next(store.quads_for_pattern(subject, predicate, None, graph), None)
     return None if quad is None else quad.object
 
 

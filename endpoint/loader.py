@@ -24,8 +24,8 @@ A load never writes into the release that ``DIR`` points at:
 3. for each input it removes the graphs the file names (updates only; so a report loaded again
    *replaces* its graph, never duplicates it), and bulk-loads the file,
 4. it replaces the vocabulary graph ``https://w3id.org/gongkai/def`` with ``ontology/*.ttl``,
-   runs ``Store.optimize()`` (after ``bulk_load`` the store answers typical queries 2-3x slower
-   until it is compacted; by default fresh loads and large updates only, see :func:`load`) and,
+   runs ``Store.optimize()`` (after ``bulk_load`` the store answers typical queries slower until
+   it is compacted; by default fresh loads and large updates only, see :func:`load`) and,
    at the same time in another thread, recomputes the aggregate cubes and the checks across reports
    (``endpoint/checks.py``: carry-over year to year, possible matches of agencies; their own graph),
 5. it writes the ``.json`` marker (with the base URL the release was loaded for, which
@@ -108,7 +108,7 @@ try:
 
     GZIP_LEVEL = 2  # ISA-L's levels are 0-3; 1 and 2 compress alike, 3 is 3-4x slower for ~the same size
 except ImportError:  # pragma: no cover - isal is a dependency; a platform without its wheels still dumps
-    import zlib as _deflate  # type: ignore[no-redef]
+    import zlib as _deflate  # type: ignore[no-redef]  # the same calls as isal_zlib
 
     GZIP_LEVEL = 6
 _FORMATS = {".nq": RdfFormat.N_QUADS, ".trig": RdfFormat.TRIG}
@@ -146,7 +146,7 @@ def rdf_format(path: Path) -> RdfFormat:
 def _open_input(path: Path) -> Iterator[IO[bytes]]:
     if path.suffix.lower() == ".gz":
         with gzip.open(path, "rb") as fh:
-            yield fh
+            yield fh  # type: ignore[misc]  # a GzipFile is a binary file; typeshed does not make it an IO
     else:
         with path.open("rb") as fh:
             yield fh
@@ -663,7 +663,7 @@ def recorded_base_url(release: Path) -> str | None:
 
 def _prepare_aggregates() -> None:
     """Import the aggregates' modules (pypinyin, through the IRI rules) and get the gazetteer
-    ready (cpca and pandas): ~1.5 s of imports, off the load's critical path."""
+    ready (cpca and pandas): slow imports, off the load's critical path."""
     import endpoint.aggregates  # noqa: F401
 
     preload_gazetteer()
@@ -679,7 +679,7 @@ def _bulk_load(store: Store, path: Path, *, lenient: bool) -> None:
 
 def _remove_graphs(store: Store, graphs: Sequence[NamedNode]) -> None:
     """Remove ``graphs`` from ``store``, in :data:`REMOVE_THREADS` threads: Oxigraph deletes a
-    graph quad by quad in a transaction (~30 ms for a report's ~2,200 quads), without the GIL, and
+    graph quad by quad in a transaction (slow for a report's ~2,200 quads), without the GIL, and
     transactions on different graphs do not conflict."""
     if len(graphs) < 2:
         for graph in graphs:
@@ -875,7 +875,8 @@ def _write_dumps(store: Store, out: Path) -> list[DumpFile]:
     others: list[NamedNode | BlankNode | DefaultGraph] = [DefaultGraph()]
     others += sorted((g for g in store.named_graphs() if g not in in_years), key=str)
     all_graphs = sum(1 for _ in store.named_graphs())
-    groups: dict[str | None, Sequence[NamedNode | BlankNode | DefaultGraph]] = {None: others, **by_year}
+    groups: dict[str | None, Sequence[NamedNode | BlankNode | DefaultGraph]] = {None: others}
+    groups.update(by_year.items())  # pairs: a dict of str keys is not one of str | None keys
     together = [tuple(_SUFFIX)] if TURTLE_AS_NTRIPLES else [(fmt,) for fmt in _SUFFIX]
     lookups = tidy.Lookups.read(store)
     jobs = [
@@ -1004,7 +1005,7 @@ class _Job:
                 if from_ntriples:
                     report = None if self.table is None else self.table.read(graph)
                     lines = _Lines(from_ntriples, graph, None if report is None else report.feed)
-                    self.store.dump(lines, format=RdfFormat.N_TRIPLES, from_graph=graph)
+                    self.store.dump(lines, format=RdfFormat.N_TRIPLES, from_graph=graph)  # type: ignore[arg-type]  # Oxigraph only calls write(); its hint wants an IO
                     lines.close()
                     if self.table is not None and table is not None and report is not None:
                         self.table.add(table, graph, report)

@@ -62,7 +62,7 @@ def coverage_page(
     rows: list[CoverageRow] = []
     more = None
     for sol in fixed.select(store, "page_coverage", union=True, bindings={"after": Literal(after_iri)}):
-        iri = sol["agency"].value
+        iri = fixed.value(sol["agency"])
         if not rows or rows[-1].iri != iri:
             if len(rows) == limit:
                 more = rows[-1].key
@@ -73,7 +73,7 @@ def coverage_page(
         template = term_value(sol["template"]) or ""
         rows[-1].reports[year] = {
             "href": f"/doc/report/{rows[-1].key}/{year}",
-            "iri": sol["report"].value,
+            "iri": fixed.value(sol["report"]),
             "warnings": warnings,
             "status": "warnings" if warnings else "converted",
             "template": template.rsplit("/", 1)[-1],
@@ -152,7 +152,7 @@ def agency_series(store: Store, agency_iri: str) -> list[SeriesYear]:
         entry = years.setdefault(year, SeriesYear(year, f"/doc/report/{key}/{year}", {}, {}))
         series = term_value(sol["series"]) or ""
         entry.values[series] = term_int(sol["count"])
-        obs = sol["obs"].value
+        obs = fixed.value(sol["obs"])
         entry.hrefs[series] = iris.doc_path(obs) or obs
     return [years[y] for y in sorted(years)]
 
@@ -264,8 +264,8 @@ def carry_over_marks(store: Store, agency_iri: str, lang: str) -> dict[str, list
                 "value": term_int(sol["count"]),
                 "before_year": term_value(sol["before"]),
                 "before": term_int(sol["previous"]),
-                "href": _doc_href(sol["obs"].value),
-                "before_href": _doc_href(sol["other"].value),
+                "href": _doc_href(fixed.value(sol["obs"])),
+                "before_href": _doc_href(fixed.value(sol["other"])),
                 "note_href": _doc_href(note),
             }
         )
@@ -277,7 +277,7 @@ def possible_matches(store: Store, agency_iri: str) -> list[dict[str, Any]]:
     (``gk:possibleSameAgency``, ``page_possible_matches.rq``)."""
     out = []
     for sol in fixed.select(store, "page_possible_matches", union=True, bindings={"agency": NamedNode(agency_iri)}):
-        other = sol["other"].value
+        other = fixed.value(sol["other"])
         years = sorted(y.strip() for y in (term_value(sol["years"]) or "").split(",") if y.strip())
         note = term_value(sol["note"])
         out.append(

@@ -322,8 +322,9 @@ NONDETERMINISTIC = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
 def _service_in_algebra(text: str, base_iri: str | None) -> bool | None:
     """True if rdflib's algebra of ``text`` has a SERVICE pattern; None if rdflib cannot parse
     it (the lexical guard then stands alone; rdflib and oxigraph parsers disagree on edges).
-    About 30 ms for a typical query, so it runs only when the letters ``service`` occur somewhere
-    in the text (escapes undone, any case): a SERVICE pattern cannot be written without them.
+    rdflib's parser is slow next to the other checks, so it runs only when the letters ``service``
+    occur somewhere in the text (escapes undone, any case): a SERVICE pattern cannot be written
+    without them.
     Results are cached per query text."""
     if "SERVICE" not in text.upper() and "SERVICE" not in _unescape_codepoints(text).upper():
         return False
@@ -482,7 +483,7 @@ def _serialize_json_natively(solutions: QuerySolutions, max_rows: int) -> bytes 
     sink = _BoundedSink(NATIVE_JSON_LIMIT)
     too_large = False
     try:
-        solutions.serialize(sink, QueryResultsFormat.JSON)
+        solutions.serialize(sink, QueryResultsFormat.JSON)  # type: ignore[arg-type]  # Oxigraph only calls write(); its hint wants an IO
     except (_TooLarge, OSError, ValueError):
         too_large = True
     finally:
@@ -863,11 +864,9 @@ class QueryPool:
         watch: _GoneWatch | None = None
         try:
             worker.conn.send(req)
-            loop.add_reader(fd, lambda: readable.done() or readable.set_result(True))
+            loop.add_reader(fd, _settle, readable, True)
             # the time limit as a timer on the loop, not asyncio.wait_for (a task per query)
-            timer = loop.call_later(
-                max(0.0, deadline - time.monotonic()), lambda: readable.done() or readable.set_result(False)
-            )
+            timer = loop.call_later(max(0.0, deadline - time.monotonic()), _settle, readable, False)
             watch = _GoneWatch(loop, gone, readable) if gone is not None else None
             try:
                 answered = await readable
@@ -911,6 +910,12 @@ class QueryPool:
 
 Gone = Callable[[], Awaitable[bool]]  # has the client closed its connection? (Request.is_disconnected)
 GONE_POLL_S = 1.0  # how often a running query's client is checked (not at all for faster queries)
+
+
+def _settle(future: asyncio.Future[bool | None], value: bool | None) -> None:
+    """The first of the reply, the time limit and the client's going away settles ``future``."""
+    if not future.done():
+        future.set_result(value)
 
 
 class _GoneWatch:

@@ -314,7 +314,7 @@ HEADER = ",".join(NAMES).encode("utf-8") + b"\r\n"  # no name needs quoting
 def csv_lines(rows: Sequence[Sequence[str]]) -> bytes:
     """Rows as UTF-8 CSV (RFC 4180: ``,``, ``"``-quoting, CRLF), as :mod:`csv` writes them. When no
     cell holds a ``,``, ``"`` or line break (which the counts of the joined text show), no cell is
-    quoted and the rows are joined directly (5x faster)."""
+    quoted and the rows are joined directly (much faster)."""
     text = "".join([",".join(row) + "\r\n" for row in rows])
     n = len(rows)
     if '"' in text or text.count(",") != n * (len(NAMES) - 1) or text.count("\n") != n or text.count("\r") != n:
@@ -449,9 +449,9 @@ class ReportGraph:
     """The rows of one report graph, read from its N-Triples as ``Store.dump`` writes them (one
     triple a line, single spaces between the terms), fed in blocks of whole lines: the N-Quads
     dump already decodes every quad of the graph, and Oxigraph's decoding of terms (a RocksDB
-    look-up per IRI) is what reading the store costs: at 1,000 synthetic reports a SPARQL query per
-    report took ~22 ms of CPU, ``quads_for_pattern`` on the ~20 predicates a row needs ~7 ms,
-    this ~2.5 ms of Python (reading the lines ~1.5, making the rows ~1).
+    look-up per IRI) is what reading the store costs: a SPARQL query per report, or
+    ``quads_for_pattern`` on the ~20 predicates a row needs, took several times the CPU of this
+    Python (bench/RESULTS.md).
 
     :meth:`solutions` gives what a SPARQL query of the report would (one solution per
     combination of the observation's values, as a join does), with these names: ``report``,

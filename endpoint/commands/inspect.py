@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from converter.errors import GongkaiError
+from converter.errors import GongkaiError, Issue
 from converter.options import ConvertOptions
 from converter.pipeline import convert_file
 from converter.trace import Trace
@@ -62,7 +62,7 @@ def as_json(path: Path, trace: Trace) -> dict[str, Any]:
     }
 
 
-def _not_metadata(trace: Trace) -> list:
+def _not_metadata(trace: Trace) -> list[Issue]:
     seen = {id(i) for i in trace.metadata_notes}
     return [i for i in trace.issues if id(i) not in seen and i not in trace.metadata_notes]
 

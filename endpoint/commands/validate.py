@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol
 
 import typer
 
@@ -83,7 +83,7 @@ def run_validate(
 def _report(
     results: Iterator[tuple[Path, object]],
     missing: list[tuple[Path, str]],
-    out: TextIO,
+    out: _Writer,
     fmt: str,
     quiet: bool,
     to_file: bool,
@@ -148,12 +148,18 @@ def _report(
 
 
 @contextmanager
-def _destination(output: Path | None) -> Iterator[TextIO]:
+def _destination(output: Path | None) -> Iterator[_Writer]:
     if output is None:
-        yield _Echo()  # type: ignore[misc]
+        yield _Echo()
         return
     with output.open("w", encoding="utf-8") as f:
         yield f
+
+
+class _Writer(Protocol):
+    """Where the report goes: a text file, or :class:`_Echo`."""
+
+    def write(self, text: str, /) -> int: ...
 
 
 class _Echo:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
+from typing import TypedDict
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -614,10 +615,20 @@ def agency_context(b: PageBuilder) -> dict[str, object]:
     return {"reports": reports}
 
 
-def dimension_views(b: PageBuilder) -> list[dict[str, str | None]]:
+class DimensionView(TypedDict):
+    """A coded dimension of an observation, as its page shows it."""
+
+    property: str
+    href: str
+    notation: str
+    zh: str | None
+    en: str | None
+
+
+def dimension_views(b: PageBuilder) -> list[DimensionView]:
     """The coded dimensions of an observation: property, concept page, notation, zh/en labels."""
     doc, obs = b.doc, b.subject
-    dims: list[dict[str, str | None]] = []
+    dims: list[DimensionView] = []
     for prop, scheme in DIMENSIONS.items():
         term = doc.value(obs, _GK + prop)
         if isinstance(term, NamedNode):

@@ -77,10 +77,10 @@ def read_cube(store: Store, base: str, name: str, province: Province | None) -> 
     out = Figures()
     years: set[str] = set()
     for sol in fixed.select(store, query, bindings, union=True):
-        year = sol["year"].value
-        request = code_notation(sol["request"].value) if "request" in sol else None
-        proceeding = code_notation(sol["proceeding"].value) if "proceeding" in sol else None
-        result = code_notation(sol["result"].value) if "result" in sol else None
+        year = fixed.value(sol["year"])
+        request = code_notation(fixed.value(sol["request"])) if "request" in sol else None
+        proceeding = code_notation(fixed.value(sol["proceeding"])) if "proceeding" in sol else None
+        result = code_notation(fixed.value(sol["result"])) if "result" in sol else None
         row = request if request is not None else f"{proceeding}/{result}"
         if row is None:
             continue
@@ -109,9 +109,9 @@ def read_cube(store: Store, base: str, name: str, province: Province | None) -> 
 def provinces_with_figures(store: Store, base: str) -> list[tuple[Province, int]]:
     """Provinces that have at least one agency, with their number of agencies, by code."""
     found = []
-    bindings = {"agg": aggregates_graph(base), "observations": Literal(dataset_prefix(base))}
+    bindings: fixed.Bindings = {"agg": aggregates_graph(base), "observations": Literal(dataset_prefix(base))}
     for sol in fixed.select(store, "figures_provinces", bindings, union=True):
-        code = code_notation(sol["province"].value)
+        code = code_notation(fixed.value(sol["province"]))
         if code in PROVINCE_BY_CODE:
             found.append((PROVINCE_BY_CODE[code], term_int(sol["agencies"]) or 0))
     return sorted(found, key=lambda p: p[0].code)

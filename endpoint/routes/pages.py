@@ -83,7 +83,7 @@ def agencies_page(
     for sol in fixed.select(
         store, "page_agencies", union=True, bindings={"q": Literal(q), "after": Literal(after_iri)}
     ):
-        iri = sol["agency"].value
+        iri = fixed.value(sol["agency"])
         if len(rows) == limit:
             more = rows[-1]["key"]
             break
@@ -155,7 +155,10 @@ CELL_COLUMNS = [
 def report_cells(store: Store, report_iri: str) -> list[dict[str, Any]]:
     out = []
     for sol in fixed.select(store, "page_cells", union=True, bindings={"report": NamedNode(report_iri)}):
-        rec: dict[str, Any] = {"observation": sol["obs"].value, "table": code_notation(term_value(sol["dataset"]))}
+        rec: dict[str, Any] = {
+            "observation": fixed.value(sol["obs"]),
+            "table": code_notation(term_value(sol["dataset"])),
+        }
         for name in (
             "provision",
             "item",

@@ -112,7 +112,7 @@ async def see_other(request: Request) -> Response:
     """A thing is not a document: 303 to the document about it (suffix-less, no query string);
     404 at once if the store knows nothing of it (Cool URIs: no redirect to a missing document).
 
-    The check is a few index look-ups (~30 µs), done on the event loop like a cache look-up."""
+    The check is a few index look-ups, done on the event loop like a cache look-up."""
     path: str = request.path_params["path"]
     stem, _ = split_suffix(path)
     iri = iris.data_iri(request.app.state.settings.base_url, stem)

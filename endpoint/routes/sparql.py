@@ -50,8 +50,8 @@ async def sparql(request: Request) -> Response:
     reply the loop awaits (``SparqlService.run_async``); nothing here blocks.
 
     A plain Starlette route (see :data:`router`), not a FastAPI one: it has no parameters to
-    validate, and FastAPI's dependency machinery cost ~0.3 ms a request, about a tenth of a
-    small query's whole time (bench/RESULTS.md)."""
+    validate, and FastAPI's dependency machinery cost a noticeable share of a small query's whole
+    time (bench/RESULTS.md)."""
     settings: Settings = request.app.state.settings
     service: SparqlService = request.app.state.sparql
     params = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)

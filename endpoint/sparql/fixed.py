@@ -127,6 +127,19 @@ def count(
     return int(value.value) if isinstance(value, Literal) else 0
 
 
+def value(term: Term | None) -> str:
+    """The lexical value of a term that a query always binds (an IRI, a literal's text).
+
+    >>> value(Literal("2023")), value(NamedNode("https://example.org/a"))
+    ('2023', 'https://example.org/a')
+
+    :raises TypeError: unbound, or bound to a triple (the query's text rules both out).
+    """
+    if term is None or isinstance(term, Triple):
+        raise TypeError(f"a variable the query always binds is {'unbound' if term is None else 'a triple'}")
+    return term.value
+
+
 @contextmanager
 def solutions(
     store: Store,
