@@ -103,7 +103,7 @@ def ensure_store(n: int) -> Path:
     """The store bench/run.py measures on (``build/bench/store-N``), loaded if it is missing."""
     store = WORK / f"store-{n}"
     if not store.exists():
-        from endpoint.loader import load
+        from endpoint.load import load
 
         load([corpus(n)], store, base_url=BASE)
     return store

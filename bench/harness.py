@@ -191,7 +191,7 @@ def median_ms(fn: Callable[[], object], repeat: int = 3) -> float:
 
 
 def release_optimized(store: Path) -> bool | None:
-    """Whether the release ``store`` points at was compacted (its marker, endpoint/loader.py): a
+    """Whether the release ``store`` points at was compacted (its marker, endpoint/release.py): a
     release left by an update without ``optimize`` answers some queries several times slower."""
     release = store.resolve()
     try:
@@ -571,7 +571,7 @@ def _ensure_stores(bigs: dict[int, Path]) -> None:
     """The store of each large corpus (``build/bench/store-N``), loaded if missing."""
     for n, big in bigs.items():
         if not (WORK / f"store-{n}").exists():
-            from endpoint.loader import load as load_store
+            from endpoint.load import load as load_store
 
             start = time.perf_counter()
             load_store([big], WORK / f"store-{n}", base_url=BASE)

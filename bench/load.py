@@ -86,7 +86,7 @@ print(json.dumps({"names": t1 - t0, "remove": t2 - t1, "bulk_load": t3 - t2, "re
 GONGKAI_LOAD = """
 import json, sys, time
 from pathlib import Path
-from endpoint.loader import load
+from endpoint.load import load
 t0 = time.perf_counter()
 optimize = {"1": True, "0": False}.get(sys.argv[2])  # "auto": the loader decides
 r = load([Path(f) for f in sys.argv[3:]], Path(sys.argv[1]), base_url="http://localhost:8000", optimize=optimize)

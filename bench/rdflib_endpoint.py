@@ -101,7 +101,7 @@ def measure(n: int, duration: float) -> dict[str, Any]:
     quads = json.loads((folder / "corpus.json").read_text())["quads"]
     store = WORK / f"store-rdflib-{n}"
     if not store.exists():
-        from endpoint.loader import load
+        from endpoint.load import load
 
         load([folder], store, base_url=BASE)
     chosen = pick(store)

@@ -1,8 +1,8 @@
 """The FastAPI application: ``create_app(settings)``.
 
 The store is opened read-only in the lifespan (``app.state.store``), from the release that
-``settings.store`` points at when the server starts (see ``endpoint.loader``). The SPARQL query
-workers (``endpoint.store.SparqlService``) open that same release. A later ``gongkai load``
+``settings.store`` points at when the server starts (see ``endpoint.release``). The SPARQL query
+workers (``endpoint.sparql.service.SparqlService``) open that same release. A later ``gongkai load``
 switches ``settings.store`` to a new release; the running server picks it up on ``SIGHUP``
 (:func:`reload_release`: open the new release, start new query workers, swap them in, let the
 old ones finish their queries), or when restarted. With ``--workers N`` uvicorn's supervisor
@@ -32,7 +32,7 @@ from endpoint.guards import install_guards
 from endpoint.metrics import install_metrics
 from endpoint.response_cache import ResponseCache, ResponseCacheMiddleware, SizedLRU
 from endpoint.settings import Settings, query_workers
-from endpoint.store import SparqlService
+from endpoint.sparql.service import SparqlService
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def check_base_url(settings: Settings, release: Path) -> None:
 
     :raises BaseUrlMismatch: one line naming both base URLs.
     """
-    from endpoint.loader import recorded_base_url
+    from endpoint.release import recorded_base_url
 
     recorded, served = recorded_base_url(release), settings.base_url.rstrip("/")
     if recorded is None:

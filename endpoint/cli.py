@@ -301,7 +301,7 @@ def serve(
 
     from endpoint.app import BaseUrlMismatch, check_base_url
     from endpoint.commands.publish import run_serve
-    from endpoint.loader import current_release, recorded_base_url
+    from endpoint.release import current_release, recorded_base_url
     from endpoint.settings import Settings, SettingsError, env_variable
 
     try:

@@ -10,7 +10,7 @@ global one: two apps in one process (tests, a reload that builds another) count 
 - The response cache marks the scope (``endpoint.response_cache.CACHE_RESULT``): hits and misses
   of cacheable answers.
 - The SPARQL worker pool reports queries stopped at the time limit and workers replaced through
-  ``QueryPool.on_event`` (``endpoint.store.PoolEvent``). The middleware hands :meth:`Metrics.pool_event`
+  ``QueryPool.on_event`` (``endpoint.sparql.pool.PoolEvent``). The middleware hands :meth:`Metrics.pool_event`
   to the query service it finds on ``app.state.sparql`` before the request runs, so a release
   swapped in by ``endpoint.app.reload_release`` is observed from its first request on.
 - At each scrape, the served release (its name and recorded quads) and the live query workers
@@ -35,7 +35,8 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endpoint.response_cache import CACHE_RESULT
-from endpoint.store import RESTART_REASONS, TIME_LIMIT_STAGES, SparqlService
+from endpoint.sparql.pool import RESTART_REASONS, TIME_LIMIT_STAGES
+from endpoint.sparql.service import SparqlService
 
 UNMATCHED = "<unmatched>"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -47,7 +48,7 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 def recorded_quads(release: Path) -> int | None:
     """The quads ``gongkai load`` recorded on ``release``'s marker (None: no count on record).
     A release never changes once written, so the marker is read once per release."""
-    from endpoint.loader import _marker_quads
+    from endpoint.release import _marker_quads
 
     return _marker_quads(release)
 
@@ -101,7 +102,7 @@ class Metrics:
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def pool_event(self, name: str, detail: str) -> None:
-        """``endpoint.store.PoolEvent``: called from the event loop or a query thread."""
+        """``endpoint.sparql.pool.PoolEvent``: called from the event loop or a query thread."""
         if name == "time_limit":
             self.time_limit.labels(detail).inc()
         elif name == "restart":

@@ -19,7 +19,7 @@ own in the store (``dqv:QualityAnnotation`` targeting the observation): the tabl
 issue codes, separated by a space (the ``separator`` of the ``notes`` column), and maps nothing.
 
 Rows are made from the N-Triples of each report graph that ``gongkai dump`` writes for the
-year's N-Quads anyway (:class:`ReportGraph`, fed by ``endpoint/loader.py``): reading the store
+year's N-Quads anyway (:class:`ReportGraph`, fed by ``endpoint/dump.py``): reading the store
 again would decode every term a second time, which is most of what a dump costs. The codes'
 labels and the agencies' provinces are read once (:class:`Lookups`). A report's rows are sorted by
 table, row, column and observation; the reports come in the order of their IRIs

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "endpoint" / "queries"
 HOME = ROOT / "endpoint" / "sparql" / "fixed.py"
 # a string constant that is a SPARQL query: a query form keyword followed by a variable or a brace
-WARM_UP = "ASK {}"  # store.py parses it once to import rdflib's SPARQL parser: not a query the app runs
+WARM_UP = "ASK {}"  # endpoint/sparql/pool.py parses it once to import rdflib's SPARQL parser: not a query the app runs
 SPARQL = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b\s*(DISTINCT\s+)?[?{($*]")
 
 

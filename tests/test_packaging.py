@@ -33,5 +33,5 @@ def test_the_wheel_ships_the_shapes_and_the_ontology(tmp_path: Path) -> None:
     ontology = {p.relative_to(ROOT).as_posix() for p in (ROOT / "ontology").glob("*.ttl")}
     assert shapes and ontology
     assert shapes <= names and ontology <= names
-    # beside the code, where converter/validate.py and endpoint/loader.py look for them
-    assert "converter/validate.py" in names and "endpoint/loader.py" in names
+    # beside the code, where converter/validate.py and endpoint/load.py look for them
+    assert "converter/validate.py" in names and "endpoint/load.py" in names

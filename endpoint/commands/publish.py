@@ -30,11 +30,11 @@ def run_load(
     optimize: bool | None = None,
     quiet: bool = False,
 ) -> int:
-    """Load ``data`` into a new release of ``store`` and switch to it (``endpoint.loader``); on a
+    """Load ``data`` into a new release of ``store`` and switch to it (``endpoint.load``); on a
     terminal, the file being loaded and the step after the files are shown while it runs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from endpoint.loader import LoadError, load
+    from endpoint.load import LoadError, load
 
     with Progress(
         TextColumn("{task.description}"),
@@ -75,7 +75,7 @@ def run_load(
 
 def run_dump(store: Path, out: Path, base_url: str) -> int:
     """Write the gzip dumps and ``index.json`` of ``store`` into ``out``."""
-    from endpoint.loader import dump
+    from endpoint.dump import dump
 
     if not store.exists():
         typer.echo(f"error: {store}: no store here; run `gongkai load DATA --store {store}`", err=True)

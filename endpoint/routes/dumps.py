@@ -20,8 +20,8 @@ from jinja2 import Environment
 
 from endpoint.conneg import Format, NoAcceptableFormat, negotiate
 from endpoint.deps import SettingsDep
+from endpoint.dump import MANIFEST, read_manifest
 from endpoint.errors import HttpError, NotAcceptable, NotFound
-from endpoint.loader import MANIFEST, read_manifest
 from endpoint.tidy import CSV_MEDIA_TYPE, CSV_NAME, TABLE_URL
 
 router = APIRouter(tags=["dumps"])

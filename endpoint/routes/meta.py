@@ -21,8 +21,8 @@ from converter.terms import to_oxigraph, to_oxigraph_iri
 from converter.vocab import DCAT, DCTERMS, FOAF, GK, ORG, PROV, QB, RDF, SKOS, VOID, XSD
 from endpoint.conneg import BY_KEY, Format, NoAcceptableFormat, describe_alternatives, negotiate
 from endpoint.deps import SettingsDep, StoreDep
+from endpoint.dump import read_manifest
 from endpoint.errors import NotAcceptable
-from endpoint.loader import read_manifest
 from endpoint.page_data import home_page
 from endpoint.render.rdf import serialize_triples
 from endpoint.settings import Settings

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from endpoint.metrics import recorded_quads
-from endpoint.store import SparqlService
+from endpoint.sparql.service import SparqlService
 
 router = APIRouter(tags=["operations"])
 

@@ -9,7 +9,7 @@
 - Refused: SPARQL Update in any form (403: read-only), ``SERVICE`` (400), malformed queries
   (400 with the parser's message), other media types (415), other methods (405), several
   ``query`` values (400). Limits: query length, body size (413, ``endpoint.guards.BodyLimit``,
-  before any route), rows (``X-Gongkai-Truncated``), time (503, see ``endpoint.store``).
+  before any route), rows (``X-Gongkai-Truncated``), time (503, see ``endpoint.sparql.pool``).
 - ``GET /sparql`` without a query: the service description (Turtle by default), or, for a client
   that prefers HTML to every RDF format (a browser), ``303 See Other`` to the query editor
   ``/query``. ``*/*`` alone, ``text/*`` and ties keep the service description.
@@ -35,7 +35,8 @@ from endpoint.errors import (
 from endpoint.render.rdf import serialize_triples
 from endpoint.response_cache import mark_cacheable
 from endpoint.settings import Settings
-from endpoint.store import SparqlRequest, SparqlService, choose_format
+from endpoint.sparql.results import SparqlRequest, choose_format
+from endpoint.sparql.service import SparqlService
 
 router = APIRouter(tags=["sparql"])
 

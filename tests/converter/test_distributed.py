@@ -91,7 +91,7 @@ def test_gzip_shards_hold_the_same_quads_and_validate_and_load_as_they_are(tmp_p
     from pyoxigraph import Store
 
     from converter.validate import validate_file
-    from endpoint.loader import load
+    from endpoint.load import load
 
     options = ConvertOptions()
     plain, packed = tmp_path / "plain", tmp_path / "packed"

@@ -197,7 +197,7 @@ def test_count_over_the_cartesian_product_is_stopped_too(guarded: tuple[str, int
 
 def test_a_query_whose_client_goes_away_is_stopped(tmp_path: Path, store_dir: Path) -> None:
     """A client that closes its connection while its query runs: the query worker is killed within
-    a few seconds (endpoint.store.GONE_POLL_S), long before the 60 s time limit would stop it."""
+    a few seconds (endpoint.sparql.pool.GONE_POLL_S), long before the 60 s time limit would stop it."""
     endless = FIVE_WAY + " ORDER BY ?o"
     with serve(store_dir, tmp_path, "--query-timeout", "60") as (url, proc):
         for _ in range(60):  # the query workers finish starting

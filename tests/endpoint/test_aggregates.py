@@ -15,7 +15,7 @@ from converter.emit import emit_report, new_dataset
 from converter.output import report_nquads, sorted_nquads, write_atomic
 from converter.pipeline import convert_file
 from endpoint.aggregates import AGGREGATE_DATASETS, aggregates_graph, compute_aggregates
-from endpoint.loader import load
+from endpoint.load import load
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "data" / "seeds").glob("*.txt"))

@@ -15,7 +15,8 @@ from pyoxigraph import NamedNode, RdfFormat, Store, parse
 from rdflib import Dataset, Graph, Namespace, URIRef
 
 from endpoint.app import create_app
-from endpoint.loader import MANIFEST, dump, load, read_manifest
+from endpoint.dump import MANIFEST, dump, read_manifest
+from endpoint.load import load
 from endpoint.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "e2e" / "data" / "sample-reports.nq"
@@ -127,7 +128,7 @@ def test_a_graph_passed_on_in_blocks_gives_the_same_lines(
     aggregates, is never held whole). Written ``piece`` bytes at a time with 50-byte blocks, so
     that lines and their " .\\n" ends are cut everywhere, the N-Quads and N-Triples that come out
     are those of the whole graph, a literal holding an (escaped) line break included."""
-    from endpoint.loader import _Lines
+    from endpoint.dump import _Lines
 
     store, _ = published
     graph = NamedNode(REPORT_2020)
@@ -147,11 +148,11 @@ def test_a_graph_passed_on_in_blocks_gives_the_same_lines(
 def test_dumps_in_small_blocks_are_the_same_files(
     published: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import endpoint.loader as loader
+    import endpoint.dump as dumps
 
     store, out = published
     before = {f["name"]: f["sha256"] for f in read_manifest(out)["files"]}  # type: ignore[index]
-    monkeypatch.setattr(loader._Lines, "BLOCK", 97)
+    monkeypatch.setattr(dumps._Lines, "BLOCK", 97)
     assert {f.name: f.sha256 for f in dump(store, tmp_path / "blocks")} == before
 
 

@@ -1,5 +1,5 @@
 """``gongkai load``: one graph per report, replace-not-duplicate, the vocabulary graph, and the
-release scheme that keeps a served store complete (``endpoint.loader``)."""
+release scheme that keeps a served store complete (``endpoint.load``, ``endpoint.release``)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,10 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse,
 from typer.testing import CliRunner
 
 from converter.vocab import VOCAB_GRAPH
-from endpoint import loader
+from endpoint import load as load_module
 from endpoint.cli import app as cli
-from endpoint.loader import (
-    KEEP_RELEASES,
-    LoadError,
-    current_release,
-    load,
-    recorded_base_url,
-    releases_dir,
-    vocabulary_files,
-)
+from endpoint.load import LoadError, load, vocabulary_files
+from endpoint.release import KEEP_RELEASES, current_release, recorded_base_url, releases_dir
 
 SAMPLE = Path(__file__).resolve().parents[1] / "e2e" / "data" / "sample-reports.nq"
 BASE = "http://localhost:8000"
@@ -175,13 +168,13 @@ def test_a_killed_load_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: p
     store = tmp_path / "store"
     load([SAMPLE], store)
     target, before = store.resolve(), quads(store)
-    real_build = loader._build_release
+    real_build = load_module._build_release
 
     def build_then_die(current: Path | None, release: Path, *args: object) -> int:
         real_build(current, release, *args)  # type: ignore[arg-type]
         raise OSError("simulated crash after writing the new release, before the switch")
 
-    monkeypatch.setattr(loader, "_build_release", build_then_die)
+    monkeypatch.setattr(load_module, "_build_release", build_then_die)
     edited = edited_sample(tmp_path, '"12"^^', '"99"^^')
     with pytest.raises(LoadError, match="unchanged"):
         load([edited], store)
@@ -263,7 +256,7 @@ def test_a_release_records_its_base_url(tmp_path: Path) -> None:
     assert recorded_base_url(given) == BASE
     marker = json.loads(given.with_name(given.name + ".json").read_text(encoding="utf-8"))
     assert marker["base_url"] == BASE
-    assert recorded_base_url(load([SAMPLE], tmp_path / "default").release) == loader.DEFAULT_BASE
+    assert recorded_base_url(load([SAMPLE], tmp_path / "default").release) == load_module.DEFAULT_BASE
 
 
 def test_an_update_keeps_the_base_url_of_the_store(tmp_path: Path) -> None:
@@ -395,18 +388,18 @@ def test_cli_fresh_load_with_a_broken_file(tmp_path: Path) -> None:
 
 
 def test_the_commands_start_without_rdflib_or_pypinyin() -> None:
-    """`gongkai dump`/`load` import endpoint.cli and endpoint.loader: neither pulls in converter.iris
+    """`gongkai dump`/`load` import endpoint.cli, endpoint.load and endpoint.dump: none pulls in converter.iris
     or converter.vocab (pypinyin, rdflib: ~1 s of start-up); the names they share live in
     converter.defaults."""
     import subprocess
     import sys
 
-    code = "import sys, endpoint.cli, endpoint.loader; print(sorted(m for m in ('rdflib', 'pypinyin') if m in sys.modules))"
+    code = "import sys, endpoint.cli, endpoint.load, endpoint.dump, endpoint.release; print(sorted(m for m in ('rdflib', 'pypinyin') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     from converter import iris, vocab
 
-    assert loader.DEFAULT_BASE == iris.DEFAULT_BASE and loader.VOCAB_GRAPH == vocab.VOCAB_GRAPH
+    assert load_module.DEFAULT_BASE == iris.DEFAULT_BASE and load_module.VOCAB_GRAPH == vocab.VOCAB_GRAPH
 
 
 def test_a_load_tells_its_progress(tmp_path: Path) -> None:

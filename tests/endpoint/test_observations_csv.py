@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Store
 
 from endpoint import tidy
-from endpoint.loader import read_manifest
+from endpoint.dump import read_manifest
 
 GK = "https://w3id.org/gongkai/def#"
 MEASURES = {GK + m for m in ("count", "change", "amount", "quantity")}
@@ -315,7 +315,7 @@ def read_graph(store: Store, report: NamedNode, blocks: int = 1) -> tidy.ReportG
 
 
 def test_the_dumped_table_is_what_sparql_reads_from_the_store(store_dir: Path, dumps_dir: Path) -> None:
-    from endpoint.loader import report_years
+    from endpoint.dump import report_years
 
     store = Store.read_only(str(store_dir.resolve()))
     reports = sorted({g for graphs in report_years(store).values() for g in graphs}, key=str)

@@ -25,7 +25,7 @@ from converter.iris import (
 from converter.vocab import DQV, GK, OA, QB
 from endpoint.app import create_app
 from endpoint.conneg import FORMATS
-from endpoint.loader import load
+from endpoint.load import load
 from endpoint.settings import Settings
 
 # (rdflib's XSD namespace object warns when pytest inspects module globals)

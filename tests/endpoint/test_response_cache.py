@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from endpoint.app import create_app, reload_release
 from endpoint.response_cache import SizedLRU
 from endpoint.settings import Settings
-from endpoint.store import _within_rows, query_words
+from endpoint.sparql.guard import query_words
+from endpoint.sparql.results import _within_rows
 from tests.conftest import gongkai
 from tests.endpoint.test_resources import REPORT_001
 

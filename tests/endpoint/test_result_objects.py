@@ -6,7 +6,7 @@ as long as its frame object does, and a frame object can outlive the call when a
 called is kept in a reference cycle: in CPython 3.11+ a kept frame holds its caller frame
 (``f_back``). rdflib does exactly this the first time it parses a query (an import error
 traceback kept in a cycle), so the cyclic GC, later and on whatever thread, freed a
-``QuerySolutions`` still held by ``store._execute``'s frame.
+``QuerySolutions`` still held by ``results._execute``'s frame.
 
 Each test runs code in a worker thread with such a cycle planted in a frame it calls, then runs
 ``gc.collect()`` in the main thread and checks that nothing unsendable was dropped.
@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from endpoint import loader
-from endpoint import store as store_mod
+from endpoint import dump
 from endpoint.routes import meta, pages
 from endpoint.sparql import fixed
-from endpoint.store import SparqlRequest, execute
+from endpoint.sparql import results as results_mod
+from endpoint.sparql.results import SparqlRequest, execute
 
 GK = "https://w3id.org/gongkai/def#"
 GRAPH = NamedNode("http://example.org/graph/r1")
@@ -145,13 +145,13 @@ def test_execute(
     hook: str | None,
 ) -> None:
     if hook == "json":
-        monkeypatch.setattr(store_mod.json, "loads", _leaky(store_mod.json.loads))
+        monkeypatch.setattr(results_mod.json, "loads", _leaky(results_mod.json.loads))
     elif hook is not None:
-        monkeypatch.setattr(store_mod, hook, _leaky(getattr(store_mod, hook)))
+        monkeypatch.setattr(results_mod, hook, _leaky(getattr(results_mod, hook)))
     req = SparqlRequest(query=query, accept=accept, max_rows=max_rows)
 
     def run() -> None:
-        with contextlib.suppress(store_mod.HttpError):  # 406 for SELECT as Turtle
+        with contextlib.suppress(results_mod.HttpError):  # 406 for SELECT as Turtle
             execute(_LeakyStore(store), req)  # type: ignore[arg-type]
 
     _in_thread_then_collect(run, unraisable)
@@ -159,7 +159,7 @@ def test_execute(
 
 def test_execute_bad_query(store: Store, unraisable: list[str]) -> None:
     def run() -> None:
-        with pytest.raises(store_mod.BadQuery):
+        with pytest.raises(results_mod.BadQuery):
             execute(_LeakyStore(store), SparqlRequest(query="SELECT * WHERE { ?s ?p }"))  # type: ignore[arg-type]
 
     _in_thread_then_collect(run, unraisable)
@@ -176,6 +176,6 @@ def test_app_queries(store: Store, unraisable: list[str]) -> None:
         with fixed.solutions(leaky, "report_years") as rows:
             assert next(rows)
         assert pages.example_queries(leaky, "en")
-        assert loader.report_years(leaky) == {"2020": [GRAPH]}
+        assert dump.report_years(leaky) == {"2020": [GRAPH]}
 
     _in_thread_then_collect(run, unraisable)

@@ -23,7 +23,7 @@ from converter.model import Report
 from converter.output import merge_nquads, report_graph, report_nquads
 from converter.tables.layout import APPLICANT_COLUMNS
 from endpoint.checks import check_quads, checks_graph
-from endpoint.loader import LoadResult, load
+from endpoint.load import LoadResult, load
 
 BASE = "http://localhost:8000"
 CHECKS = f"{BASE}/id/checks"
@@ -341,7 +341,7 @@ def test_a_release_older_than_the_checks_gets_them_all_on_its_next_update(
     import json
 
     import endpoint.checks
-    from endpoint.loader import current_release
+    from endpoint.release import current_release
 
     reports = series(YUAN, [2020, 2021])
     reports[2021] = off_by(reports[2021], "natural-person", 1)

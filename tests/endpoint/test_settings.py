@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 import endpoint.commands.publish as publish
 from endpoint.app import BaseUrlMismatch, create_app, reload_release
 from endpoint.cli import app as cli
-from endpoint.loader import current_release, load, recorded_base_url
+from endpoint.load import load
+from endpoint.release import current_release, recorded_base_url
 from endpoint.settings import Settings, SettingsError, env_variable
 from tests.conftest import GONGKAI, REPO
 

@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from endpoint.errors import BadQuery, Forbidden, PayloadTooLarge
-from endpoint.store import WORDS_CACHED_UP_TO, QueryWords, _service_in_algebra, check_query, query_words
+from endpoint.sparql.guard import WORDS_CACHED_UP_TO, QueryWords, _service_in_algebra, check_query, query_words
 from tests.conftest import connections_seen
 
 MakeClient = Callable[..., contextlib.AbstractContextManager[TestClient]]
