@@ -14,6 +14,8 @@ section at the top of RESULTS.md listing the steps, their commands, times and ex
   reports (rdflib holds its graph in Python objects);
 - ``shacl``: bench/shacl.py — pyshacl-turbo (the default engine) and pySHACL, also on the largest ``-n``
   corpus's first shards;
+- ``checks``: bench/checks.py — the checks across reports beside the ``gongkai load`` they run in, on
+  the largest ``-n`` corpus;
 - ``distributed``: bench/distributed.py — conversion and validation on Dask against a process pool,
   at the largest ``-n``;
 - ``scale`` (only with ``--scale``): bench/distributed.py ``--scale --load`` — 10^5 reports converted
@@ -42,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench"  # the steps run in ROOT, so their paths are relative to it
 RAW = WORK / "suite.json"
 START, END = "<!-- bench/suite.py: start -->", "<!-- bench/suite.py: end -->"
-STEPS = ("run", "ceiling", "rdflib-endpoint", "shacl", "distributed", "scale")
+STEPS = ("run", "ceiling", "rdflib-endpoint", "shacl", "checks", "distributed", "scale")
 
 
 def step_commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -61,6 +63,7 @@ def step_commands(args: argparse.Namespace) -> dict[str, list[str]]:
             *module, "bench.shacl", "--reports", "500", "--pyshacl-reports", "10", "--jobs", "2",
             "--repeat", "1", "--corpus", f"build/bench/corpus-{large}", "--shards", "20",
         ],
+        "checks": [*module, "bench.checks", "--corpus", f"build/bench/corpus-{large}"],
         "distributed": [
             *module, "bench.distributed", "-n", str(large), "--single", "500",
             "--partition-size", "250", "--validate-shards", "8",

@@ -336,3 +336,34 @@ def test_a_complete_run_measures_every_section_in_order_and_afresh(previous_run:
     assert numbers["command"] == "python -m bench.run -n 1000"
     assert numbers["corpora"] == {"1000": "1,000 reports, 1,234,000 quads in 10 shards"}
     assert numbers["http"] == {"measured": "http"}
+
+
+def test_the_checks_section_states_its_target_as_the_summary_reads_it() -> None:
+    from bench import checks
+    from bench.summary import targets
+
+    res = {
+        "load": {"wall_s": 300.0, "cpu_s": 350.0, "shards": 100},
+        "checks": {
+            "full_wall_s": 11.0,
+            "full_cpu_s": 9.0,
+            "quads": 390000,
+            "update_agencies": 20,
+            "update_wall_s": 0.4,
+            "update_cpu_s": 0.4,
+        },
+        "reports": 10000,
+        "load_before": "1.00",
+        "load_after": "1.00",
+        "command": "python -m bench.checks --corpus c",
+        "when": "2026-12-06 22:48 UTC",
+        "machine": {"nproc": "2"},
+    }
+    (row,) = targets(checks.render(res))
+    assert (row.target, row.measured, row.verdict) == (
+        "load-time checks ≤ 10% of `gongkai load` at 10000 reports",
+        "3.7%",
+        "met",
+    )
+    res["checks"]["full_wall_s"] = 40.0
+    assert targets(checks.render(res))[0].verdict == "not met"
