@@ -55,7 +55,7 @@ def manifest_files(dumps_dir: Path) -> list[dict[str, Any]]:
     return list(manifest.get("files", [])) if manifest else []
 
 
-@router.get("/dumps/", response_model=None)
+@router.api_route("/dumps/", methods=["GET", "HEAD"], response_model=None)
 def list_dumps(request: Request, settings: SettingsDep) -> Response:
     manifest = read_manifest(settings.dumps_dir) or {"files": []}
     files = manifest.get("files", [])
@@ -76,7 +76,9 @@ def list_dumps(request: Request, settings: SettingsDep) -> Response:
     return Response(page, 200, headers, media_type="text/html; charset=utf-8")
 
 
-@router.get("/dumps/{name}", response_model=None)
+@router.api_route(
+    "/dumps/{name}", methods=["GET", "HEAD"], response_model=None
+)  # HEAD: size and ETag before a download
 def get_dump(name: str, request: Request, settings: SettingsDep) -> Response:
     folder = settings.dumps_dir
     if name == TABLE_URL:

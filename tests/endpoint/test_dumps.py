@@ -222,6 +222,18 @@ def test_file_with_etag_and_304(client: TestClient, published: tuple[Path, Path]
     assert client.get(f"/dumps/{entry['name']}", headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+def test_head_tells_size_and_etag_without_the_body(client: TestClient, published: tuple[Path, Path]) -> None:
+    """A download's HEAD: its length and ETag (a client checks them before fetching), no body."""
+    _, out = published
+    for entry in read_manifest(out)["files"]:  # type: ignore[index]
+        head = client.head(f"/dumps/{entry['name']}")
+        assert head.status_code == 200 and head.content == b""
+        assert int(head.headers["content-length"]) == entry["bytes"]
+        assert head.headers["etag"] == f'"{entry["sha256"]}"'
+    assert client.head("/dumps/observations.csv").headers["content-encoding"] == "gzip"
+    assert client.head("/dumps/").status_code == 200
+
+
 @pytest.mark.parametrize(
     "path",
     [
