@@ -29,6 +29,7 @@ from pyoxigraph import Store
 
 from endpoint.errors import install_error_handlers
 from endpoint.guards import install_guards
+from endpoint.head import HeadAsGet
 from endpoint.metrics import install_metrics
 from endpoint.response_cache import ResponseCache, ResponseCacheMiddleware, SizedLRU
 from endpoint.settings import Settings, query_workers
@@ -157,7 +158,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(ResponseCacheMiddleware)  # first added = innermost: inside the guards
+    app.add_middleware(HeadAsGet)  # innermost: HEAD wherever GET is (endpoint/head.py)
+    app.add_middleware(ResponseCacheMiddleware)  # inside the guards
     install_guards(
         app,
         max_body_bytes=settings.max_body_bytes,
