@@ -216,6 +216,20 @@ def checks_graph_iri(base: str) -> URIRef:
     return _uri(f"{_base(base)}/id/checks")
 
 
+def is_derived_graph(iri: str) -> bool:
+    """Whether ``iri`` names a graph ``gongkai load`` derives from the report graphs (the aggregate
+    cubes, the checks across reports), whatever its base: not converted data, so not a report.
+
+    >>> is_derived_graph("http://localhost:8000/id/checks"), is_derived_graph("https://x.org/id/dataset/aggregates")
+    (True, True)
+    >>> is_derived_graph("http://localhost:8000/id/report/abc-1234/2020")
+    False
+    """
+    probe = "http://b"
+    suffixes = tuple(str(mint(probe))[len(probe) :] for mint in (aggregates_graph_iri, checks_graph_iri))
+    return iri.endswith(suffixes)
+
+
 def check_note_iri(base: str, check: str, *parts: str) -> URIRef:
     """A quality note of a check across reports: ``{BASE}/id/checks/{check}/{part}…``, e.g.
     ``…/checks/carry-over/{agency-key}/{year}/{applicant}``, ``…/checks/agency-match/{key}/{key}``."""

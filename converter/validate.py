@@ -31,7 +31,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from converter.errors import GongkaiError
+from converter.iris import is_derived_graph
 from converter.terms import to_oxigraph_quads
 from converter.vocab import PREFIXES, VOCAB_GRAPH
 
@@ -146,6 +147,9 @@ class ValidationOutcome:
     warnings: list[Finding] = field(default_factory=list)  # sh:Warning and sh:Info results
     graphs: int = 0  # number of graphs validated
     graph_names: tuple[str | None, ...] = ()  # the graphs validated, in order (None: the default graph)
+    # graphs gongkai load derives (aggregates, checks across reports), in a dump: not reports, so not
+    # validated against the report shapes; named so that nothing is left out silently
+    derived: tuple[str, ...] = ()
 
 
 class ShapesError(GongkaiError):
@@ -327,10 +331,10 @@ def validate_file(
     jobs = _jobs(jobs)
     store = _read(Path(path))
     if jobs == 1:
-        return _combine(_validate_store(store, engine, shapes))
+        return replace(_combine(_validate_store(store, engine, shapes)), derived=_derived(store))
     compile_shapes(shapes, engine)  # broken shapes: one error here, not one per worker
     with ProcessPoolExecutor(jobs, initializer=_warm_worker, initargs=(engine, shapes)) as pool:
-        return _validate_parallel(store, engine, shapes, pool, jobs)
+        return replace(_validate_parallel(store, engine, shapes, pool, jobs), derived=_derived(store))
 
 
 def validate_paths(
@@ -361,7 +365,7 @@ def validate_paths(
             except ValidationError as exc:
                 yield Path(path), exc
                 continue
-            yield Path(path), _validate_parallel(store, engine, shapes, pool, jobs)
+            yield Path(path), replace(_validate_parallel(store, engine, shapes, pool, jobs), derived=_derived(store))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +407,7 @@ def _units(store: ox.Store) -> Iterator[tuple[str | None, ox.NamedNode | ox.Blan
     then the named graphs but the vocabulary in name order; the vocabulary alone when it is all."""
     vocab_node = ox.NamedNode(VOCAB_GRAPH)
     units: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = sorted(
-        (n for n in store.named_graphs() if n != vocab_node), key=str
+        (n for n in store.named_graphs() if n != vocab_node and not _is_derived(n)), key=str
     )
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         units.insert(0, ox.DefaultGraph())
@@ -411,6 +415,15 @@ def _units(store: ox.Store) -> Iterator[tuple[str | None, ox.NamedNode | ox.Blan
         units = [vocab_node]
     for unit in units:
         yield (None if isinstance(unit, ox.DefaultGraph) else _term_str(unit)), unit
+
+
+def _is_derived(graph: ox.NamedNode | ox.BlankNode) -> bool:
+    return isinstance(graph, ox.NamedNode) and is_derived_graph(graph.value)
+
+
+def _derived(store: ox.Store) -> tuple[str, ...]:
+    """The names of the derived graphs in ``store`` (:func:`converter.iris.is_derived_graph`)."""
+    return tuple(sorted(n.value for n in store.named_graphs() if isinstance(n, ox.NamedNode) and _is_derived(n)))
 
 
 def _unit_ntriples(store: ox.Store) -> Iterator[tuple[str | None, bytes]]:

@@ -88,7 +88,7 @@ def _report(
     quiet: bool,
     to_file: bool,
 ) -> int:
-    violations = warnings = graphs = validated = 0
+    violations = warnings = graphs = validated = derived = 0
     unreadable = len(missing)
     suites: list[ET.Element] = []
 
@@ -119,6 +119,10 @@ def _report(
         assert isinstance(outcome, ValidationOutcome)
         validated += 1
         graphs += outcome.graphs
+        derived += len(outcome.derived)
+        if outcome.derived and fmt == "text" and not quiet:
+            names = ", ".join(outcome.derived)
+            write(f"{path}: not validated against the report shapes, derived by gongkai load: {names}")
         violations += len(outcome.violations)
         warnings += len(outcome.warnings)
         if fmt == "junit":
@@ -132,7 +136,7 @@ def _report(
                 write(line(path, finding))
         if outcome.warnings and fmt == "text":
             write(f"{path}: {_plural(len(outcome.warnings), 'warning')}")
-    summary = _summary(validated, graphs, violations, warnings, unreadable)
+    summary = _summary(validated, graphs, violations, warnings, unreadable, derived)
     if fmt == "junit":
         tree = F.junit_document(suites)
         tree.write(out, encoding="unicode", xml_declaration=True)
@@ -189,11 +193,13 @@ def _expand(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     return files, missing
 
 
-def _summary(files: int, graphs: int, violations: int, warnings: int, unreadable: int) -> str:
+def _summary(files: int, graphs: int, violations: int, warnings: int, unreadable: int, derived: int = 0) -> str:
     text = (
         f"validated {_plural(files, 'file')} ({_plural(graphs, 'graph')}): "
         f"{_plural(violations, 'violation')}, {_plural(warnings, 'warning')}"
     )
+    if derived:  # a dump: the aggregates and the checks across reports are not reports
+        text += f"; {_plural(derived, 'derived graph')} not validated (aggregates, checks across reports)"
     if unreadable:
         text += f"; {_plural(unreadable, 'file')} could not be read"
     if unreadable or violations:
