@@ -6,7 +6,7 @@ Data IRIs live under ``{BASE}/id/``; code-list IRIs under ``https://w3id.org/gon
 document about the thing ``{BASE}/id/{path}`` is ``/doc/{path}`` on the server (:func:`doc_path`).
 
 Importing this module imports neither rdflib nor pypinyin (``gongkai load`` and ``gongkai dump``
-start without them, tests/endpoint/test_loader.py): they are imported by the first call that needs
+start without them, tests/endpoint/test_load.py): they are imported by the first call that needs
 them. The IRIs of the converter's resources are rdflib ``URIRef`` terms; the prefixes and document
 paths the endpoint matches IRIs against are ``str``.
 

@@ -191,7 +191,7 @@ def test_the_scan_fails_on_a_module_that_builds_an_iri_by_hand(tmp_path: Path) -
 
 def test_converter_iris_imports_neither_rdflib_nor_pypinyin() -> None:
     """``endpoint.load`` and ``endpoint.tidy`` mint with converter.iris, and ``gongkai load`` and
-    ``gongkai dump`` must start without rdflib or pypinyin (tests/endpoint/test_loader.py)."""
+    ``gongkai dump`` must start without rdflib or pypinyin (tests/endpoint/test_load.py)."""
     import subprocess
     import sys
 
