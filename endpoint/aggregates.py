@@ -36,17 +36,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from converter import vocab
 from converter.iris import DEFAULT_BASE, aggregates_graph_iri, code_iri, cube_observation_iri, dataset_iri
 from converter.regions import provinces_of
+from converter.terms import to_oxigraph_iri
 from endpoint.sparql import fixed
 
 GK, QB, CODE = str(vocab.GK), str(vocab.QB), vocab.CODE_BASE
-XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+XSD_INTEGER, RDF_TYPE = to_oxigraph_iri(XSD.integer), to_oxigraph_iri(RDF.type)
+RDFS_LABEL, PROV_DERIVED = to_oxigraph_iri(RDFS.label), to_oxigraph_iri(PROV.wasDerivedFrom)
 QB_DATASET_CLASS, QB_DATASET = NamedNode(f"{QB}DataSet"), NamedNode(f"{QB}dataSet")
 GK_PROVINCE, GK_COUNT, GK_REPORT_COUNT = (
     NamedNode(f"{GK}province"),

@@ -33,30 +33,45 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
+from rdflib.namespace import PROV, RDF, RDFS
 
-from converter import iris
+from converter import iris, vocab
 from converter.agency_match import Agency, Proposal, possible_matches
 from converter.defaults import DEFAULT_BASE
 from converter.tables.layout import CONCEPTS
+from converter.terms import to_oxigraph_iri
 from endpoint.sparql import fixed
 
-GK = "https://w3id.org/gongkai/def#"
-CODE = "https://w3id.org/gongkai/code/"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
-DQV_ANNOTATION = NamedNode("http://www.w3.org/ns/dqv#QualityAnnotation")
-DQV_ASSESSMENT = NamedNode("http://www.w3.org/ns/dqv#qualityAssessment")
-DQV_METADATA = NamedNode("http://www.w3.org/ns/dqv#QualityMetadata")
-OA_MOTIVATED_BY = NamedNode("http://www.w3.org/ns/oa#motivatedBy")
-OA_HAS_TARGET = NamedNode("http://www.w3.org/ns/oa#hasTarget")
-OA_BODY_VALUE = NamedNode("http://www.w3.org/ns/oa#bodyValue")
-GK_ISSUE_CODE, GK_SEVERITY = NamedNode(f"{GK}issueCode"), NamedNode(f"{GK}severity")
-GK_POSSIBLE_SAME = NamedNode(f"{GK}possibleSameAgency")
-GK_AGENCY, GK_YEAR, GK_REQUEST = NamedNode(f"{GK}agency"), NamedNode(f"{GK}year"), NamedNode(f"{GK}request")
-GK_APPLICANT, GK_COUNT = NamedNode(f"{GK}applicant"), NamedNode(f"{GK}count")
-CARRIED_IN = NamedNode(f"{CODE}request/2")  # 上年结转政府信息公开申请数量
-CARRIED_OUT = NamedNode(f"{CODE}request/4")  # 结转下年度继续办理
+# the vocabulary's terms as pyoxigraph IRIs, from their one home (converter.vocab)
+GK = str(vocab.GK)
+RDF_TYPE, RDFS_LABEL, PROV_DERIVED = (
+    to_oxigraph_iri(RDF.type),
+    to_oxigraph_iri(RDFS.label),
+    to_oxigraph_iri(PROV.wasDerivedFrom),
+)
+DQV_ANNOTATION, DQV_ASSESSMENT, DQV_METADATA = (
+    to_oxigraph_iri(vocab.DQV.QualityAnnotation),
+    to_oxigraph_iri(vocab.DQV.qualityAssessment),
+    to_oxigraph_iri(vocab.DQV.QualityMetadata),
+)
+OA_MOTIVATED_BY, OA_HAS_TARGET, OA_BODY_VALUE = (
+    to_oxigraph_iri(vocab.OA.motivatedBy),
+    to_oxigraph_iri(vocab.OA.hasTarget),
+    to_oxigraph_iri(vocab.OA.bodyValue),
+)
+GK_ISSUE_CODE, GK_SEVERITY = to_oxigraph_iri(vocab.GK.issueCode), to_oxigraph_iri(vocab.GK.severity)
+GK_POSSIBLE_SAME = to_oxigraph_iri(vocab.GK.possibleSameAgency)
+GK_AGENCY, GK_YEAR, GK_REQUEST = (
+    to_oxigraph_iri(vocab.GK.agency),
+    to_oxigraph_iri(vocab.GK.year),
+    to_oxigraph_iri(vocab.GK.request),
+)
+GK_APPLICANT, GK_COUNT = (
+    to_oxigraph_iri(vocab.GK.applicant),
+    to_oxigraph_iri(vocab.GK["count"]),
+)  # GK.count is str.count
+CARRIED_IN = to_oxigraph_iri(iris.code_iri("request", "2"))  # 上年结转政府信息公开申请数量
+CARRIED_OUT = to_oxigraph_iri(iris.code_iri("request", "4"))  # 结转下年度继续办理
 CARRY_OVER, AGENCY_MATCH = "carry-over-mismatch", "agency-possible-match"
 
 

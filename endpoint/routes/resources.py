@@ -23,7 +23,8 @@ from pyoxigraph import NamedNode, Store, Triple
 from starlette.concurrency import run_in_threadpool
 
 from converter import iris
-from converter.vocab import CODE_BASE, GK_ONTOLOGY
+from converter.terms import to_oxigraph_iri
+from converter.vocab import CODE_BASE, GK, GK_ONTOLOGY, OA
 from endpoint.conneg import (
     BY_KEY,
     FORMATS,
@@ -47,8 +48,7 @@ router = APIRouter(tags=["resources"])
 # Characters kept as they are when a path goes back into a Location or Link header.
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 # The links res_describe.rq follows *to* a thing (an agency's reports, the notes about a thing).
-_OA_HAS_TARGET = NamedNode("http://www.w3.org/ns/oa#hasTarget")
-_GK_AGENCY = NamedNode("https://w3id.org/gongkai/def#agency")
+_OA_HAS_TARGET, _GK_AGENCY = to_oxigraph_iri(OA.hasTarget), to_oxigraph_iri(GK.agency)
 
 
 def _named_node(iri: str) -> NamedNode:
